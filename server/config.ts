@@ -1,0 +1,67 @@
+// Every setting of a gateway, read from environment variables in this one place. Each has a
+// default and a line of documentation (printed by `npm run gateway -- --help` and listed in the
+// README); a bad value stops the process with one sentence naming the variable.
+import { z } from 'zod';
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+
+/** name -> [schema with default, documentation] */
+export const SETTINGS = {
+  HOST: [z.string().min(1).default('127.0.0.1'), 'Address the gateway listens on (HTTP and WebSocket share it).'],
+  PORT: [int(1, 65535).default(8080), 'TCP port of the gateway.'],
+  GATEWAY_ID: [z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(), 'Id the gateway reports in welcome and cluster.json (default gw-PORT).'],
+  PUBLIC_URL: [z.string().url().optional(), 'Base http(s) URL clients reach this gateway at (default http://HOST:PORT).'],
+  TRANSPORT: [z.enum(['uws', 'ws']).default('uws'), 'WebSocket server: uws (uWebSockets.js) or ws (the portable fallback).'],
+  REDIS_URL: [z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'), 'Redis holding all state; may carry user:password and use rediss:// (TLS).'],
+  REDIS_PREFIX: [z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default('trine'), 'Prefix of every Redis key and channel.'],
+  REDIS_COMMAND_TIMEOUT_MS: [int(100, 60000).default(2000), 'A Redis command not answered within this many ms fails with UNAVAILABLE.'],
+  LOG_LEVEL: [z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'pino log level.'],
+  TURN_MS: [int(0).default(30000), 'Time a player has for each move before losing on time; 0 turns clocks off.'],
+  ABANDON_MS: [int(0).default(60000), 'A seated player with no live connection this long forfeits (abandoned); 0 turns it off.'],
+  INVITE_TTL_MS: [int(0).default(600000), 'A private game nobody joins is cancelled after this many ms; 0 keeps it.'],
+  FINISHED_TTL_S: [int(1).default(3600), 'How long a finished game stays readable in Redis (s).'],
+  SESSION_TTL_S: [int(60).default(7 * 24 * 3600), 'A session unused this long (s) is forgotten; refreshed while the player is active.'],
+  MAX_GAMES_PER_PLAYER: [int(1, 100).default(1), 'Unfinished games one player may hold at once.'],
+  HELLO_TIMEOUT_MS: [int(100, 600000).default(10000), 'A socket that has not said hello within this many ms is closed (1008).'],
+  RATE_PER_S: [int(1).default(30), 'Messages per second one connection may send on average (token bucket refill).'],
+  RATE_BURST: [int(1).default(60), 'Messages one connection may send in a burst (token bucket size).'],
+  ABUSE_LIMIT: [int(1).default(50), 'Errors and rate-limited messages one connection may cause within 10 s before it is closed (1008).'],
+  MAX_CONNS_PER_IP: [int(1).default(50000), 'Open WebSocket connections allowed from one IP address.'],
+  MAX_SPECTATORS: [int(1).default(10000), 'Spectators one gateway admits per game.'],
+  SEND_BUFFER_LIMIT: [int(1024).default(1 << 20), 'Bytes queued for a client that does not read before it is dropped.'],
+  ALLOWED_ORIGINS: [z.string().optional(), 'Comma-separated Origins allowed to open a WebSocket (default: any gateway of the cluster, i.e. any loopback or this host); "*" allows all. Requests without Origin are allowed.'],
+  HEARTBEAT_MS: [int(100, 60000).default(1000), 'How often the gateway renews its registration in Redis (it lapses after 3 beats).'],
+  SWEEP_MS: [int(20, 60000).default(200), 'How often the gateway looks for due time rules (turn clocks, invites) in Redis.'],
+  DRAIN_MS: [int(0, 60000).default(5000), 'On SIGTERM, how long in-flight commands get before the process exits.'],
+} as const;
+
+type Settings = typeof SETTINGS;
+export type Config = { [K in keyof Settings]: z.infer<Settings[K][0]> } & { GATEWAY_ID: string; PUBLIC_URL: string };
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws ConfigError with one sentence on the first bad value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const out: Record<string, unknown> = {};
+  for (const [name, [schema]] of Object.entries(SETTINGS)) {
+    const raw = env[name];
+    const res = (schema as z.ZodType).safeParse(raw === '' ? undefined : raw);
+    if (!res.success) {
+      const why = res.error.issues[0]?.message ?? 'invalid';
+      throw new ConfigError(`Invalid value ${JSON.stringify(raw)} for ${name}: ${why.toLowerCase()} (${SETTINGS[name as keyof Settings][1]})`);
+    }
+    out[name] = res.data;
+  }
+  const c = out as Config;
+  c.GATEWAY_ID ??= `gw-${c.PORT}`;
+  c.PUBLIC_URL ??= `http://${c.HOST.includes(':') ? `[${c.HOST}]` : c.HOST}:${c.PORT}`;
+  c.PUBLIC_URL = c.PUBLIC_URL.replace(/\/+$/, '');
+  return c;
+}
+
+export function settingsHelp(): string {
+  return Object.entries(SETTINGS).map(([name, [schema, doc]]) => {
+    const def = (schema as z.ZodType).safeParse(undefined);
+    return `${name.padEnd(26)} ${doc}${def.success && def.data !== undefined ? ` Default: ${def.data}.` : ''}`;
+  }).join('\n');
+}

@@ -1,0 +1,127 @@
+// One handler per request type of the wire contract (after hello). Each calls one store command
+// (one Lua script), answers ok or error, and joins the sender to the game's room where it gains a
+// seat or follows a game; every other socket learns of it through pub/sub.
+import type { Logger } from 'pino';
+import type { ClientMessage, ErrorCode } from '../../shared/protocol.js';
+import type { Metrics } from '../metrics.js';
+import type { Store } from '../store/store.js';
+import type { Conn } from './conn.js';
+import type { Rooms } from './rooms.js';
+
+export interface CommandDeps {
+  store: Store;
+  rooms: Rooms;
+  metrics: Metrics;
+  log: Logger;
+  newGameId(): string;
+  newCode(): string;
+  reply(conn: Conn, msg: Record<string, unknown>): void;
+  fail(conn: Conn, rid: string | undefined, code: ErrorCode, message?: string): void;
+}
+
+type Msg<T extends ClientMessage['t']> = Extract<ClientMessage, { t: T }>;
+type Handler<T extends ClientMessage['t']> = (d: CommandDeps, c: Conn, m: Msg<T>) => Promise<Record<string, unknown> | void>;
+
+/** What a handler returns is logged with the command (gameId, version). */
+export const COMMANDS: { [T in Exclude<ClientMessage['t'], 'hello'>]: Handler<T> } = {
+  async ping(d, c, m) {
+    d.reply(c, { t: 'pong', rid: m.rid });
+  },
+
+  async queue(d, c, m) {
+    const r = await d.store.queue(c.playerId!, c.name, d.newGameId());
+    if (!r.ok) return d.fail(c, m.rid, r.code as ErrorCode);
+    d.reply(c, { t: 'ok', rid: m.rid });
+    if (r.matched) {
+      d.metrics.gamesCreated.inc({ kind: 'quick' });
+      await joinSeat(d, c, r.matched, JSON.stringify({ t: 'matched', gameId: r.matched }));
+      return { gameId: r.matched };
+    }
+  },
+
+  async unqueue(d, c, m) {
+    const r = await d.store.unqueue(c.playerId!);
+    if (!r.ok) return d.fail(c, m.rid, r.code as ErrorCode);
+    d.reply(c, { t: 'ok', rid: m.rid });
+  },
+
+  async create(d, c, m) {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const gameId = d.newGameId();
+      const code = d.newCode();
+      const r = await d.store.create(c.playerId!, c.name, gameId, code);
+      if (!r.ok && r.code === 'CODE_TAKEN') continue;
+      if (!r.ok) return d.fail(c, m.rid, r.code as ErrorCode);
+      d.metrics.gamesCreated.inc({ kind: 'private' });
+      d.reply(c, { t: 'ok', rid: m.rid, gameId, code });
+      await joinSeat(d, c, gameId);
+      return { gameId, version: r.version };
+    }
+    d.fail(c, m.rid, 'INTERNAL', 'Could not find a free invite code; try again.');
+  },
+
+  async join(d, c, m) {
+    const code = m.code.trim().toUpperCase();
+    const gameId = /^[A-Z0-9]{1,16}$/.test(code) ? await d.store.gameOfCode(code) : null;
+    if (!gameId) return d.fail(c, m.rid, 'NOT_FOUND', 'No game waits with that invite code.');
+    const r = await d.store.join(c.playerId!, c.name, code, gameId);
+    if (!r.ok) return d.fail(c, m.rid, r.code as ErrorCode);
+    d.reply(c, { t: 'ok', rid: m.rid, gameId, version: r.version });
+    await joinSeat(d, c, gameId);
+    return { gameId, version: r.version };
+  },
+
+  async watch(d, c, m) {
+    const res = await d.rooms.join(c, m.gameId, 'spectator');
+    if (res === 'not_found') return d.fail(c, m.rid, 'NOT_FOUND', 'There is no such game.');
+    if (res === 'full') return d.fail(c, m.rid, 'GAME_FULL', 'That game has as many spectators as it can take.');
+    d.reply(c, { t: 'ok', rid: m.rid, gameId: m.gameId });
+    return { gameId: m.gameId };
+  },
+
+  async unwatch(d, c, m) {
+    if (c.rooms.get(m.gameId) === 'spectator') d.rooms.leave(c, m.gameId);
+    d.reply(c, { t: 'ok', rid: m.rid, gameId: m.gameId });
+    return { gameId: m.gameId };
+  },
+
+  async move(d, c, m) {
+    if (m.cell < 0 || m.cell > 8) return d.fail(c, m.rid, 'BAD_CELL');
+    const r = await d.store.move(c.playerId!, m.gameId, m.cell, m.mid);
+    if (!r.ok) return d.fail(c, m.rid, r.code as ErrorCode);
+    d.metrics.moves.inc();
+    d.reply(c, { t: 'ok', rid: m.rid, version: r.version });
+    if (!c.rooms.has(m.gameId)) await joinSeat(d, c, m.gameId);
+    return { gameId: m.gameId, version: r.version };
+  },
+
+  async resign(d, c, m) {
+    const r = await d.store.resign(c.playerId!, m.gameId);
+    if (!r.ok) return d.fail(c, m.rid, r.code as ErrorCode);
+    d.metrics.gamesFinished.inc({ reason: 'resign' });
+    d.reply(c, { t: 'ok', rid: m.rid, version: r.version });
+    return { gameId: m.gameId, version: r.version };
+  },
+
+  async rematch(d, c, m) {
+    const r = await d.store.rematch(c.playerId!, m.gameId, d.newGameId());
+    if (!r.ok) return d.fail(c, m.rid, r.code as ErrorCode);
+    d.reply(c, r.started ? { t: 'ok', rid: m.rid, gameId: r.started } : { t: 'ok', rid: m.rid });
+    if (r.started) {
+      await joinSeat(d, c, r.started, JSON.stringify({ t: 'rematch', from: m.gameId, gameId: r.started }));
+      return { gameId: r.started };
+    }
+    return { gameId: m.gameId };
+  },
+};
+
+/** Follows a game in which the socket's player holds a seat; a socket keeps at most a few finished games. */
+export async function joinSeat(d: CommandDeps, c: Conn, gameId: string, announce?: string): Promise<void> {
+  await d.rooms.join(c, gameId, 'player', announce);
+  if (c.rooms.size > 4) {
+    for (const id of c.rooms.keys()) {
+      if (c.rooms.size <= 4) break;
+      if (id !== gameId && d.rooms.isFinished(id)) d.rooms.leave(c, id);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+// One client connection's state on a gateway: who it is once it said hello, the games it follows,
+// its rate limit and abuse count. Nothing here outlives the socket; all of it can be rebuilt from a
+// hello with the player's token.
+import type { Socket } from '../transport/types.js';
+import type { Role } from './rooms.js';
+
+/** Token bucket: `rate` tokens per second, at most `burst`. */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  constructor(private readonly rate: number, private readonly burst: number, now: number) {
+    this.tokens = burst;
+    this.last = now;
+  }
+  take(now: number): boolean {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+export class Conn {
+  playerId: string | null = null;
+  name = '';
+  tokenHash = '';
+  helloPending = false;
+  closed = false;
+  readonly rooms = new Map<string, Role>();
+  helloTimer: NodeJS.Timeout | null = null;
+  sessionTouchedAt = 0;
+  /** Errors and refusals in the current window (see Gateway.abuse). */
+  abuse = 0;
+  abuseWindowStart = 0;
+  inflight = 0;
+
+  constructor(readonly socket: Socket, readonly id: string, readonly member: string, readonly bucket: TokenBucket, readonly openedAt: number) {}
+
+  send(text: string): void { if (!this.closed) this.socket.send(text); }
+  subscribe(topic: string): void { this.socket.subscribe(topic); }
+  unsubscribe(topic: string): void { this.socket.unsubscribe(topic); }
+}

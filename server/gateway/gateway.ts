@@ -1,0 +1,193 @@
+// A gateway process: WebSocket and HTTP on one port, Redis for every piece of state. It keeps only
+// what it can rebuild (rooms, local sockets) and tells when it cannot serve (readiness).
+import { customAlphabet } from 'nanoid';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { MAX_FRAME_BYTES } from '../../shared/protocol.js';
+import type { Config } from '../config.js';
+import { httpRoutes } from '../http.js';
+import { createMetrics, type Metrics } from '../metrics.js';
+import { connectRedis } from '../redis.js';
+import { Store } from '../store/store.js';
+import type { Transport, TransportOptions } from '../transport/types.js';
+import type { Conn } from './conn.js';
+import { joinSeat } from './commands.js';
+import { Players } from './players.js';
+import { Rooms } from './rooms.js';
+import { errText, SocketHandler } from './sockets.js';
+import { Subscriptions } from './subscriptions.js';
+import { originPolicy } from './origins.js';
+
+export const newId = customAlphabet('0123456789abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ', 16);
+const idOf = (size: number) => newId(size);
+/** Invite codes: 6 characters of an alphabet without look-alikes (no 0/O, 1/I/L). */
+export const newInviteCode = customAlphabet('23456789ABCDEFGHJKMNPQRSTUVWXYZ', 6);
+
+export interface GatewayOptions {
+  cfg: Config;
+  log: Logger;
+  transport: (opts: TransportOptions<Conn> & { sendBufferLimit: number; idleTimeoutS: number }) => Transport;
+  assets: (path: string) => { type: string; body: string | Uint8Array } | null;
+}
+
+export class Gateway {
+  readonly metrics: Metrics;
+  readonly instanceId: string;
+  private readonly cmdRedis: Redis;
+  private readonly subRedis: Redis;
+  private readonly store: Store;
+  private readonly rooms: Rooms;
+  private readonly players: Players;
+  private readonly sockets: SocketHandler;
+  private readonly transport: Transport;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly pending = new Set<Promise<unknown>>();
+  private draining = false;
+  private wasReady = { cmd: false, sub: false };
+  private sweeping = false;
+
+  constructor(private readonly o: GatewayOptions) {
+    const { cfg, log } = o;
+    this.instanceId = `${cfg.GATEWAY_ID}-${idOf(6)}`;
+    this.metrics = createMetrics(cfg.GATEWAY_ID);
+    this.cmdRedis = connectRedis(cfg.REDIS_URL, cfg.REDIS_COMMAND_TIMEOUT_MS, `trine-${cfg.GATEWAY_ID}-cmd`);
+    this.subRedis = connectRedis(cfg.REDIS_URL, cfg.REDIS_COMMAND_TIMEOUT_MS, `trine-${cfg.GATEWAY_ID}-sub`);
+    this.store = new Store(this.cmdRedis, {
+      maxGamesPerPlayer: cfg.MAX_GAMES_PER_PLAYER, turnMs: cfg.TURN_MS, inviteTtlMs: cfg.INVITE_TTL_MS,
+      finishedTtlS: cfg.FINISHED_TTL_S, sessionTtlS: cfg.SESSION_TTL_S,
+    }, cfg.REDIS_PREFIX);
+    const subs = new Subscriptions(this.subRedis);
+    let transport: Transport | null = null;
+    this.rooms = new Rooms({
+      subs, transport: { publish: (t, x) => transport!.publish(t, x) } as Transport, spectatorLimit: cfg.MAX_SPECTATORS,
+      channelOf: (id) => this.store.keys.gameChannel(id), read: (id) => this.store.readGame(id),
+      onForward: (_id, n) => this.metrics.messagesOut.inc({ type: 'state' }, n),
+      onDropped: () => this.metrics.pubsubDropped.inc(),
+    });
+    let sockets: SocketHandler | null = null;
+    this.players = new Players({
+      subs, rooms: this.rooms, store: this.store, log,
+      follow: (c, id, announce) => joinSeat(sockets!.deps, c, id, announce),
+    });
+    const origins = originPolicy(cfg);
+    this.sockets = sockets = new SocketHandler({
+      cfg, instanceId: this.instanceId, store: this.store, rooms: this.rooms, players: this.players, metrics: this.metrics, log,
+      isReady: () => this.readiness().ok, originAllowed: origins, newId: idOf, newGameId: () => idOf(12), newCode: () => newInviteCode(),
+      track: (p) => this.track(p),
+    });
+    this.transport = transport = o.transport({
+      maxFrameBytes: MAX_FRAME_BYTES, sockets: this.sockets, sendBufferLimit: cfg.SEND_BUFFER_LIMIT, idleTimeoutS: 60,
+      http: httpRoutes({
+        ready: () => this.readiness(), registry: this.metrics.registry, asset: o.assets,
+        gateways: () => this.store.liveInstances(),
+      }),
+    });
+    this.wire(subs);
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.pending.add(p);
+    p.finally(() => this.pending.delete(p));
+  }
+
+  readiness(): { ok: boolean; why: string } {
+    if (this.draining) return { ok: false, why: 'draining' };
+    if (this.cmdRedis.status !== 'ready' || this.subRedis.status !== 'ready') return { ok: false, why: 'redis unreachable' };
+    return { ok: true, why: 'ok' };
+  }
+
+  private wire(subs: Subscriptions): void {
+    const { log } = this.o;
+    const keys = this.store.keys;
+    this.subRedis.on('message', (channel: string, payload: string) => {
+      this.metrics.pubsubReceived.inc();
+      const parsed = keys.parseChannel(channel);
+      const handled = parsed?.kind === 'game' ? (this.rooms.onMessage(parsed.id, payload), true)
+        : parsed?.kind === 'player' ? this.players.onMessage(parsed.id, payload) : false;
+      if (!handled) this.metrics.pubsubDropped.inc();
+    });
+    for (const [name, conn] of [['cmd', this.cmdRedis], ['sub', this.subRedis]] as const) {
+      conn.on('error', (e: Error) => log.debug({ conn: name, err: errText(e) }, 'redis error'));
+      conn.on('close', () => {
+        if (this.wasReady[name]) log.warn({ conn: name }, 'redis connection lost');
+      });
+      conn.on('ready', () => {
+        const again = this.wasReady[name];
+        this.wasReady[name] = true;
+        if (!again) { log.info({ conn: name }, 'redis ready'); return; }
+        this.metrics.redisReconnects.inc({ conn: name });
+        log.info({ conn: name }, 'redis ready again');
+        this.recover(name, subs).catch((e) => log.warn({ err: errText(e) }, 'resync failed; retried at the next reconnect'));
+      });
+    }
+  }
+
+  /** After a lost connection: resubscribe, re-read every served game, and re-register presence. */
+  private async recover(which: 'cmd' | 'sub', subs: Subscriptions): Promise<void> {
+    if (which === 'sub') await subs.resubscribeAll();
+    if (this.readiness().ok) {
+      await this.heartbeat();
+      await this.store.addConns([...this.players.all()].filter((c) => c.playerId).map((c) => [c.playerId!, c.member]));
+      await this.rooms.resync();
+      await this.players.resync();
+      this.o.log.info({ rooms: this.rooms.size, players: this.players.size }, 'resynced');
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    const { cfg } = this.o;
+    const info = { id: cfg.GATEWAY_ID, instance: this.instanceId, url: cfg.PUBLIC_URL, ws: `${cfg.PUBLIC_URL.replace(/^http/, 'ws')}/ws` };
+    await this.store.heartbeat(this.instanceId, info, cfg.HEARTBEAT_MS * 3);
+  }
+
+  /** Applies due time rules; any gateway may, the scripts make sure each applies once. */
+  private async sweep(): Promise<void> {
+    if (this.sweeping || !this.readiness().ok) return;
+    this.sweeping = true;
+    try {
+      for (const id of await this.store.dueGames(100)) {
+        if (await this.store.expire(id)) this.metrics.timeRules.inc();
+      }
+    } catch (e) {
+      this.o.log.debug({ err: errText(e) }, 'sweep failed');
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  async start(): Promise<void> {
+    const { cfg, log } = this.o;
+    await this.transport.listen(cfg.HOST, cfg.PORT);
+    log.info({ host: cfg.HOST, port: cfg.PORT, transport: this.transport.name, instance: this.instanceId }, 'listening');
+    const every = (ms: number, fn: () => Promise<void>) => this.timers.push(setInterval(() => { fn().catch(() => {}); }, ms));
+    every(cfg.HEARTBEAT_MS, () => (this.readiness().ok ? this.heartbeat() : Promise.resolve()));
+    every(cfg.SWEEP_MS, () => this.sweep());
+    every(1000, async () => {
+      this.metrics.gamesActive.set(this.rooms.size);
+      this.metrics.ready.set(this.readiness().ok ? 1 : 0);
+    });
+  }
+
+  /** SIGTERM: not ready, every client told to reconnect elsewhere (1012), in-flight work finished. */
+  async drain(): Promise<void> {
+    const { cfg, log } = this.o;
+    this.draining = true;
+    log.info({ conns: this.sockets.conns.size }, 'draining');
+    this.transport.stopListening();
+    for (const c of [...this.sockets.conns]) this.sockets.end(c, 1012, 'gateway restarting');
+    const deadline = Date.now() + cfg.DRAIN_MS;
+    while (Date.now() < deadline && ([...this.sockets.conns].some((c) => c.inflight > 0) || this.pending.size)) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await Promise.race([Promise.allSettled([...this.pending]), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+    await this.close();
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    await this.store.unregister(this.instanceId).catch(() => {});
+    this.transport.stopListening();
+    this.cmdRedis.disconnect();
+    this.subRedis.disconnect();
+  }
+}

@@ -1,0 +1,21 @@
+// Which browser Origins may open a WebSocket. Requests without an Origin (bots) are allowed.
+import type { Config } from '../config.js';
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
+
+export function originPolicy(cfg: Config): (origin: string | undefined) => boolean {
+  const list = cfg.ALLOWED_ORIGINS?.split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean);
+  if (list?.includes('*')) return () => true;
+  const own = new URL(cfg.PUBLIC_URL);
+  return (origin) => {
+    if (origin === undefined) return true;
+    if (list) return list.includes(origin);
+    try {
+      const u = new URL(origin);
+      // default: the cluster's own gateways, i.e. this gateway's host, or loopback for a local cluster
+      return u.hostname === own.hostname || LOOPBACK.test(u.hostname);
+    } catch {
+      return false;
+    }
+  };
+}

@@ -1,0 +1,167 @@
+// Per-game fan-out on one gateway. A room exists while a local socket follows the game (a player of
+// it or a spectator); it holds the newest snapshot seen and forwards each newer one to its
+// sockets as one pre-serialized frame through a transport topic. A socket joining gets the newest
+// snapshot, then everything after it, so it sees each version once and in order.
+import type { RawSnapshot } from '../store/store.js';
+import type { Transport } from '../transport/types.js';
+import type { Subscriptions } from './subscriptions.js';
+
+export type Role = 'player' | 'spectator';
+
+/** What a room needs of a connection. */
+export interface Member {
+  readonly closed: boolean;
+  readonly rooms: Map<string, Role>;
+  send(text: string): void;
+  subscribe(topic: string): void;
+  unsubscribe(topic: string): void;
+}
+
+interface Room {
+  readonly id: string;
+  readonly topic: string;
+  readonly channel: string;
+  readonly members: Map<Member, Role>;
+  latest: RawSnapshot | null;
+  pendingJoins: number;
+  ready: Promise<void>;
+}
+
+export interface RoomsDeps {
+  subs: Subscriptions;
+  transport: Transport;
+  channelOf(gameId: string): string;
+  read(gameId: string): Promise<RawSnapshot | null>;
+  onForward?(room: string, members: number): void;
+  onDropped?(): void;
+  spectatorLimit: number;
+}
+
+export type JoinResult = 'joined' | 'already' | 'not_found' | 'full';
+
+export class Rooms {
+  private readonly rooms = new Map<string, Room>();
+  constructor(private readonly d: RoomsDeps) {}
+
+  get size(): number { return this.rooms.size; }
+
+  /** Whether the newest snapshot held of a game says it is over (a name cannot fake this: quotes in it are escaped). */
+  isFinished(gameId: string): boolean {
+    const f = this.rooms.get(gameId)?.latest?.frame;
+    return f !== undefined && /"status":"(won|draw|aborted)"/.test(f);
+  }
+  has(gameId: string): boolean { return this.rooms.has(gameId); }
+  /** The newest snapshot this gateway holds of a game it serves (for a caller that just got an ok). */
+  latest(gameId: string): RawSnapshot | null { return this.rooms.get(gameId)?.latest ?? null; }
+
+  private open(gameId: string): Room {
+    let room = this.rooms.get(gameId);
+    if (room) return room;
+    const channel = this.d.channelOf(gameId);
+    const r: Room = { id: gameId, topic: `g:${gameId}`, channel, members: new Map(), latest: null, pendingJoins: 0, ready: Promise.resolve() };
+    r.ready = this.d.subs.acquire(channel).then(async () => {
+      // subscribed first, then read: every version after the read arrives on the channel
+      const snap = await this.d.read(gameId);
+      if (snap) this.offer(r, snap);
+    });
+    this.rooms.set(gameId, (room = r));
+    return room;
+  }
+
+  /**
+   * Adds a socket to a game's room: it receives `announce` (if any), then the newest snapshot, then
+   * every later one. Throws when the state store cannot be reached.
+   */
+  async join(m: Member, gameId: string, role: Role, announce?: string): Promise<JoinResult> {
+    const existing = this.rooms.get(gameId);
+    if (existing?.members.has(m)) {
+      if (role === 'player') { existing.members.set(m, role); m.rooms.set(gameId, role); }
+      return 'already';
+    }
+    const room = this.open(gameId);
+    room.pendingJoins++;
+    try {
+      await room.ready;
+    } catch (e) {
+      room.pendingJoins--;
+      this.closeIfEmpty(room, true);
+      throw e;
+    }
+    room.pendingJoins--;
+    if (!room.latest) { this.closeIfEmpty(room); return 'not_found'; }
+    if (m.closed) { this.closeIfEmpty(room); return 'already'; }
+    const had = room.members.get(m);
+    if (had) {
+      if (role === 'player') { room.members.set(m, role); m.rooms.set(gameId, role); }
+      return 'already';
+    }
+    if (role === 'spectator' && this.spectators(room) >= this.d.spectatorLimit) { this.closeIfEmpty(room); return 'full'; }
+    room.members.set(m, role);
+    m.rooms.set(gameId, role);
+    if (announce) m.send(announce);
+    m.send(room.latest.frame);
+    m.subscribe(room.topic);
+    return 'joined';
+  }
+
+  private spectators(room: Room): number {
+    let n = 0;
+    for (const r of room.members.values()) if (r === 'spectator') n++;
+    return n;
+  }
+
+  leave(m: Member, gameId: string): void {
+    m.rooms.delete(gameId);
+    const room = this.rooms.get(gameId);
+    if (!room || !room.members.delete(m)) return;
+    m.unsubscribe(room.topic);
+    this.closeIfEmpty(room);
+  }
+
+  private closeIfEmpty(room: Room, failed = false): void {
+    if (room.members.size || room.pendingJoins || this.rooms.get(room.id) !== room) return;
+    this.rooms.delete(room.id);
+    if (!failed) this.d.subs.release(room.channel); // a failed acquire released itself
+  }
+
+  private offer(room: Room, snap: RawSnapshot): boolean {
+    if (room.latest && snap.version <= room.latest.version) return false;
+    room.latest = snap;
+    if (room.members.size) {
+      this.d.transport.publish(room.topic, snap.frame);
+      this.d.onForward?.(room.id, room.members.size);
+    }
+    return true;
+  }
+
+  /** A message on a game channel: `VERSION FRAME`, or `R FROM TO` (rematch, for spectators). */
+  onMessage(gameId: string, payload: string): void {
+    const room = this.rooms.get(gameId);
+    if (!room) { this.d.onDropped?.(); return; }
+    if (payload.startsWith('R ')) {
+      const [, from, to] = payload.split(' ');
+      const frame = JSON.stringify({ t: 'rematch', from, gameId: to });
+      for (const [m, role] of room.members) {
+        if (role === 'spectator') this.join(m, to, 'spectator', frame).catch(() => { /* resynced on reconnect */ });
+      }
+      return;
+    }
+    const sp = payload.indexOf(' ');
+    const version = Number(payload.slice(0, sp));
+    if (!Number.isInteger(version)) { this.d.onDropped?.(); return; }
+    this.offer(room, { version, frame: payload.slice(sp + 1) });
+  }
+
+  /** After a reconnect to Redis: reads every served game again and forwards what is newer. */
+  async resync(): Promise<void> {
+    await Promise.all([...this.rooms.values()].map(async (room) => {
+      const snap = await this.d.read(room.id);
+      if (snap) this.offer(room, snap);
+    }));
+  }
+
+  /** The games a socket follows, for cleanup on close. */
+  leaveAll(m: Member): void {
+    for (const id of [...m.rooms.keys()]) this.leave(m, id);
+  }
+}

@@ -1,0 +1,196 @@
+// What happens on a client socket: admission (origin, per-IP cap), the hello timeout, frame size,
+// rate limit, validation, hello/resume, dispatch to the command handlers, and cleanup on close.
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { CLOSE, MAX_FRAME_BYTES, PROTOCOL_VERSION, parseClientMessage, sanitizeName, type ClientMessage, type ErrorCode } from '../../shared/protocol.js';
+import type { Config } from '../config.js';
+import type { Metrics } from '../metrics.js';
+import { hashToken, type Store } from '../store/store.js';
+import type { Socket, SocketHandlers, UpgradeInfo } from '../transport/types.js';
+import { COMMANDS, joinSeat, type CommandDeps } from './commands.js';
+import { Conn, TokenBucket } from './conn.js';
+import { errorFrame } from './messages.js';
+import type { Players } from './players.js';
+import type { Rooms } from './rooms.js';
+
+export interface SocketDeps {
+  cfg: Config;
+  instanceId: string;
+  store: Store;
+  rooms: Rooms;
+  players: Players;
+  metrics: Metrics;
+  log: Logger;
+  isReady(): boolean;
+  originAllowed(origin: string | undefined): boolean;
+  newId(size: number): string;
+  newGameId(): string;
+  newCode(): string;
+  /** Work that must finish before the process exits (disconnect bookkeeping). */
+  track(p: Promise<unknown>): void;
+}
+
+const ABUSE_WINDOW_MS = 10_000;
+
+/** An error from the Redis client that is not a script's own reply means the store is unreachable. */
+export const isUnavailable = (e: unknown): boolean => !(e instanceof Error && e.name === 'ReplyError');
+
+export class SocketHandler implements SocketHandlers<Conn> {
+  readonly conns = new Set<Conn>();
+  private readonly perIp = new Map<string, number>();
+  private readonly cmd: CommandDeps;
+
+  constructor(private readonly d: SocketDeps) {
+    this.cmd = {
+      store: d.store, rooms: d.rooms, metrics: d.metrics, log: d.log, newGameId: d.newGameId, newCode: d.newCode,
+      reply: (c, msg) => { d.metrics.messagesOut.inc({ type: String(msg.t) }); c.send(JSON.stringify(msg)); },
+      fail: (c, rid, code, message) => this.fail(c, rid, code, message),
+    };
+  }
+
+  get deps(): CommandDeps { return this.cmd; }
+
+  upgrade(info: UpgradeInfo): [number, string] | null {
+    if (info.path !== '/ws') return [404, 'not found'];
+    if (!this.d.originAllowed(info.origin)) return [403, 'origin not allowed'];
+    if ((this.perIp.get(info.ip) ?? 0) >= this.d.cfg.MAX_CONNS_PER_IP) return [429, 'too many connections from this address'];
+    return null;
+  }
+
+  open(socket: Socket): Conn {
+    const id = this.d.newId(10);
+    const now = Date.now();
+    const c = new Conn(socket, id, `${this.d.instanceId}|${id}`, new TokenBucket(this.d.cfg.RATE_PER_S, this.d.cfg.RATE_BURST, now), now);
+    this.conns.add(c);
+    this.perIp.set(socket.ip, (this.perIp.get(socket.ip) ?? 0) + 1);
+    this.d.metrics.connections.inc();
+    c.helloTimer = setTimeout(() => this.end(c, CLOSE.POLICY, 'no hello'), this.d.cfg.HELLO_TIMEOUT_MS);
+    return c;
+  }
+
+  end(c: Conn, code: number, reason: string): void {
+    if (c.closed) return;
+    this.d.metrics.closes.inc({ code: String(code) });
+    c.socket.end(code, reason);
+  }
+
+  fail(c: Conn, rid: string | undefined, code: ErrorCode, message?: string): void {
+    this.d.metrics.errors.inc({ code });
+    this.d.metrics.messagesOut.inc({ type: 'error' });
+    c.send(errorFrame(code, rid, message));
+    if (code !== 'UNAVAILABLE' && code !== 'INTERNAL' && this.isBadInput(code)) this.countAbuse(c);
+  }
+
+  private isBadInput(code: ErrorCode): boolean {
+    return code === 'BAD_MESSAGE' || code === 'HELLO_FIRST' || code === 'RATE_LIMITED';
+  }
+
+  private countAbuse(c: Conn): void {
+    const now = Date.now();
+    if (now - c.abuseWindowStart > ABUSE_WINDOW_MS) { c.abuseWindowStart = now; c.abuse = 0; }
+    if (++c.abuse > this.d.cfg.ABUSE_LIMIT) this.end(c, CLOSE.POLICY, 'too many bad messages');
+  }
+
+  message(c: Conn, text: string | null, bytes: number): void {
+    if (c.closed) return;
+    if (bytes > MAX_FRAME_BYTES) { this.end(c, CLOSE.TOO_BIG, 'frame over 4096 bytes'); return; }
+    if (!c.bucket.take(Date.now())) { this.fail(c, undefined, 'RATE_LIMITED'); return; }
+    if (text === null) { this.fail(c, undefined, 'BAD_MESSAGE', 'Binary frames are not accepted: send JSON text.'); return; }
+    const parsed = parseClientMessage(text);
+    if (!parsed.ok) {
+      this.d.metrics.messagesIn.inc({ type: 'invalid' });
+      this.fail(c, parsed.rid, c.playerId || parsed.t === 'hello' || !parsed.t ? parsed.code : 'HELLO_FIRST', parsed.message);
+      return;
+    }
+    const msg = parsed.msg;
+    this.d.metrics.messagesIn.inc({ type: msg.t });
+    if (msg.t === 'hello') { this.hello(c, msg); return; }
+    if (!c.playerId) { this.fail(c, msg.rid, 'HELLO_FIRST'); return; }
+    this.run(c, msg);
+  }
+
+  private run(c: Conn, msg: Exclude<ClientMessage, { t: 'hello' }>): void {
+    if (!this.d.isReady()) { this.fail(c, msg.rid, 'UNAVAILABLE'); return; }
+    const started = performance.now();
+    c.inflight++;
+    const handler = COMMANDS[msg.t] as (d: CommandDeps, c: Conn, m: typeof msg) => Promise<Record<string, unknown> | void>;
+    handler(this.cmd, c, msg).then((info) => {
+      const ms = performance.now() - started;
+      this.d.metrics.commandSeconds.observe({ command: msg.t, outcome: 'ok' }, ms / 1000);
+      if (msg.t !== 'ping') this.d.log.debug({ cmd: msg.t, playerId: c.playerId, rid: msg.rid, ...info, ms: Math.round(ms * 100) / 100 }, 'command');
+    }, (e: unknown) => {
+      const code: ErrorCode = isUnavailable(e) ? 'UNAVAILABLE' : 'INTERNAL';
+      this.d.metrics.redisErrors.inc();
+      this.d.metrics.commandSeconds.observe({ command: msg.t, outcome: 'error' }, (performance.now() - started) / 1000);
+      this.d.log.warn({ cmd: msg.t, playerId: c.playerId, rid: msg.rid, gameId: 'gameId' in msg ? msg.gameId : undefined, code, err: errText(e) }, 'command failed');
+      this.fail(c, msg.rid, code);
+    }).finally(() => { c.inflight--; this.touchSession(c); });
+  }
+
+  private hello(c: Conn, msg: Extract<ClientMessage, { t: 'hello' }>): void {
+    if (msg.v !== PROTOCOL_VERSION) {
+      this.fail(c, msg.rid, 'UNSUPPORTED_VERSION', `Protocol version ${String(msg.v).slice(0, 16)} is not supported; use 1.`);
+      this.end(c, CLOSE.POLICY, 'unsupported version');
+      return;
+    }
+    if (c.playerId || c.helloPending) { this.fail(c, msg.rid, 'BAD_MESSAGE', 'hello was already received on this socket.'); return; }
+    if (!this.d.isReady()) { this.fail(c, msg.rid, 'UNAVAILABLE'); return; }
+    c.helloPending = true;
+    c.inflight++;
+    this.resume(c, msg).catch((e: unknown) => {
+      this.d.log.warn({ conn: c.id, err: errText(e) }, 'hello failed');
+      this.fail(c, msg.rid, isUnavailable(e) ? 'UNAVAILABLE' : 'INTERNAL');
+    }).finally(() => { c.helloPending = false; c.inflight--; });
+  }
+
+  private async resume(c: Conn, msg: Extract<ClientMessage, { t: 'hello' }>): Promise<void> {
+    const { store, cfg, metrics } = this.d;
+    const newToken = randomBytes(24).toString('base64url');
+    const token = typeof msg.token === 'string' && msg.token.length >= 16 ? msg.token : null;
+    const r = await store.hello({
+      token, newToken, newPlayerId: this.d.newId(16), name: sanitizeName(msg.name),
+      defaultName: `Guest-${this.d.newId(4)}`, conn: c.member,
+    });
+    if (c.closed) { this.d.track(store.disconnect(r.playerId, c.member).catch(() => {})); return; }
+    if (c.helloTimer) { clearTimeout(c.helloTimer); c.helloTimer = null; }
+    const tok = r.resumed ? token! : newToken;
+    c.tokenHash = hashToken(tok);
+    c.sessionTouchedAt = Date.now();
+    c.name = r.name;
+    await this.d.players.add(c, r.playerId);
+    c.playerId = r.playerId;
+    if (r.resumed) metrics.resumes.inc();
+    const games = await store.unfinishedGames(r.playerId);
+    this.cmd.reply(c, { t: 'welcome', player: { id: r.playerId, name: r.name }, token: tok, gateway: cfg.GATEWAY_ID, resumed: r.resumed, games: games.map((g) => g.id) });
+    this.d.log.info({ conn: c.id, playerId: r.playerId, resumed: r.resumed, games: games.length, ip: c.socket.ip }, 'hello');
+    for (const g of games) await joinSeat(this.cmd, c, g.id);
+  }
+
+  private touchSession(c: Conn): void {
+    const now = Date.now();
+    if (!c.tokenHash || now - c.sessionTouchedAt < 3600_000) return;
+    c.sessionTouchedAt = now;
+    this.d.store.touchSession(c.tokenHash).catch(() => { c.sessionTouchedAt = 0; });
+  }
+
+  close(c: Conn, code: number): void {
+    c.closed = true;
+    this.conns.delete(c);
+    if (c.helloTimer) clearTimeout(c.helloTimer);
+    const ip = c.socket.ip;
+    const n = (this.perIp.get(ip) ?? 1) - 1;
+    if (n > 0) this.perIp.set(ip, n); else this.perIp.delete(ip);
+    this.d.metrics.connections.dec();
+    this.d.rooms.leaveAll(c);
+    const pid = c.playerId;
+    if (!pid) return;
+    this.d.players.remove(c, pid);
+    this.d.log.info({ conn: c.id, playerId: pid, code, secs: Math.round((Date.now() - c.openedAt) / 1000) }, 'closed');
+    this.d.track(this.d.store.disconnect(pid, c.member).catch((e) => this.d.log.warn({ playerId: pid, err: errText(e) }, 'disconnect not recorded')));
+  }
+}
+
+export function errText(e: unknown): string {
+  const s = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return s.replace(/(rediss?:\/\/)[^@\s/]*@/gi, '$1***@').slice(0, 300);
+}

@@ -1,0 +1,141 @@
+// The local cluster: a Redis (unless one is given) and N gateway processes on HOST:PORT+i, restarted
+// after RESTART_DELAY_MS when killed, described in .run/cluster.json. Used by `npm start`, the
+// tests, the load bench and the chaos experiment.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RedisServer } from './redis-server.js';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface ClusterOptions {
+  gateways: number;
+  host: string;
+  basePort: number;
+  /** Use this Redis instead of starting one. */
+  redisUrl?: string;
+  /** Persist the started Redis with AOF in this folder. */
+  redisDataDir?: string;
+  restartDelayMs: number;
+  /** Extra environment for every gateway (TRANSPORT, TURN_MS...). */
+  env?: Record<string, string>;
+  /** Where cluster.json is written (null: not written). */
+  clusterFile?: string | null;
+  logDir?: string;
+  onEvent?: (e: ClusterEvent) => void;
+}
+
+export type ClusterEvent =
+  | { kind: 'gateway-exit'; id: string; pid: number; code: number | null; signal: string | null }
+  | { kind: 'gateway-start'; id: string; pid: number }
+  | { kind: 'gateway-ready'; id: string };
+
+export interface GatewayProc { id: string; index: number; port: number; url: string; ws: string; proc: ChildProcess; restarts: number }
+
+export class Cluster {
+  readonly gateways: GatewayProc[] = [];
+  redis: RedisServer | null = null;
+  redisUrl = '';
+  private stopping = false;
+  private readonly restartTimers = new Set<NodeJS.Timeout>();
+
+  constructor(readonly o: ClusterOptions) {}
+
+  async start(): Promise<void> {
+    if (this.o.redisUrl) this.redisUrl = this.o.redisUrl;
+    else {
+      this.redis = new RedisServer({ dataDir: this.o.redisDataDir });
+      await this.redis.start();
+      this.redisUrl = this.redis.url;
+    }
+    if (this.o.logDir) mkdirSync(this.o.logDir, { recursive: true });
+    for (let i = 0; i < this.o.gateways; i++) {
+      const port = this.o.basePort + i;
+      const id = `gw-${i}`;
+      const g: GatewayProc = { id, index: i, port, url: `http://${this.o.host}:${port}`, ws: `ws://${this.o.host}:${port}/ws`, proc: null as unknown as ChildProcess, restarts: 0 };
+      this.gateways.push(g);
+      this.spawn(g);
+    }
+    this.write();
+    await Promise.all(this.gateways.map((g) => this.waitReady(g)));
+  }
+
+  private spawn(g: GatewayProc): void {
+    const env = {
+      ...process.env, ...this.o.env, HOST: this.o.host, PORT: String(g.port), GATEWAY_ID: g.id, REDIS_URL: this.redisUrl,
+    };
+    const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'main.ts')], {
+      cwd: ROOT, env, stdio: ['ignore', this.o.logDir ? 'pipe' : 'ignore', 'pipe'],
+    });
+    if (this.o.logDir) {
+      const out = createWriteStream(join(this.o.logDir, `${g.id}.log`), { flags: 'a' });
+      proc.stdout!.pipe(out);
+      proc.stderr!.pipe(out);
+    } else {
+      proc.stderr!.on('data', (d) => process.stderr.write(`[${g.id}] ${d}`));
+    }
+    g.proc = proc;
+    this.o.onEvent?.({ kind: 'gateway-start', id: g.id, pid: proc.pid! });
+    proc.once('exit', (code, signal) => {
+      this.o.onEvent?.({ kind: 'gateway-exit', id: g.id, pid: proc.pid!, code, signal });
+      if (this.stopping || g.proc !== proc || this.o.restartDelayMs <= 0) return;
+      const t = setTimeout(() => {
+        this.restartTimers.delete(t);
+        if (this.stopping) return;
+        g.restarts++;
+        this.spawn(g);
+        this.write();
+        this.waitReady(g).catch(() => {});
+      }, this.o.restartDelayMs);
+      this.restartTimers.add(t);
+    });
+  }
+
+  /** Resolves when the gateway answers /readyz 200 (bounded: 20 s). */
+  async waitReady(g: GatewayProc, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && !this.stopping) {
+      if (g.proc.exitCode !== null || g.proc.signalCode !== null) throw new Error(`gateway ${g.id} exited while starting (see its log)`);
+      const ok = await fetch(`${g.url}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200, () => false);
+      if (ok) { this.o.onEvent?.({ kind: 'gateway-ready', id: g.id }); return; }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`gateway ${g.id} not ready within ${timeoutMs} ms`);
+  }
+
+  describe() {
+    return {
+      redis: { url: this.redisUrl, pid: this.redis?.pid ?? null },
+      gateways: this.gateways.map((g) => ({ id: g.id, pid: g.proc.pid!, url: g.url, ws: g.ws })),
+    };
+  }
+
+  write(): void {
+    if (!this.o.clusterFile || this.stopping) return;
+    mkdirSync(dirname(this.o.clusterFile), { recursive: true });
+    const tmp = `${this.o.clusterFile}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(this.describe(), null, 2)}\n`);
+    renameSync(tmp, this.o.clusterFile);
+  }
+
+  alive(g: GatewayProc): boolean { return g.proc.exitCode === null && g.proc.signalCode === null; }
+
+  kill(g: GatewayProc, signal: NodeJS.Signals = 'SIGKILL'): void { if (this.alive(g)) g.proc.kill(signal); }
+
+  /** Stops every gateway (SIGTERM: drain, then SIGKILL after 12 s) and the Redis it started. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const t of this.restartTimers) clearTimeout(t);
+    await Promise.all(this.gateways.map(async (g) => {
+      if (!this.alive(g)) return;
+      const done = new Promise<void>((res) => g.proc.once('exit', () => res()));
+      g.proc.kill('SIGTERM');
+      const t = setTimeout(() => g.proc.kill('SIGKILL'), 12_000);
+      await done;
+      clearTimeout(t);
+    }));
+    await this.redis?.stop();
+    if (this.o.clusterFile) rmSync(this.o.clusterFile, { force: true });
+  }
+}

@@ -1,0 +1,49 @@
+// Every Redis key and channel name Trine uses, built in this one place.
+// Game keys carry the hash tag {g:ID} and player keys {p:ID}, so that a game's own keys stay in one
+// slot when the layout is sharded. Scripts that touch a game's players build the player key names
+// from the templates below (passed in ARGV), the one place they are spelled.
+
+export class Keys {
+  constructor(readonly prefix = 'trine') {}
+
+  /** Hash: `s` the game's snapshot JSON; `rX`/`rO` rematch asks; `next` the rematch game; `m:PID:MID` -> version of an applied move. */
+  game(gameId: string): string { return `${this.prefix}:game:{g:${gameId}}`; }
+  /** String: invite code -> game id, while the private game waits for its second player. */
+  code(code: string): string { return `${this.prefix}:code:${code}`; }
+  /** Hash: session of a token, stored under the SHA-256 of the token: `pid`, `name`. */
+  session(tokenHash: string): string { return `${this.prefix}:session:${tokenHash}`; }
+  /** Set: ids of the unfinished games (waiting or playing) in which the player holds a seat. */
+  playerGames(playerId: string): string { return `${this.prefix}:player:{p:${playerId}}:games`; }
+  /** Set: the player's live connections, each `INSTANCE|CONN`; an entry counts while its instance key lives. */
+  playerConns(playerId: string): string { return `${this.prefix}:player:{p:${playerId}}:conns`; }
+  /** Sorted set: quick-match queue, player id scored by the Redis time (ms) it queued at. */
+  queue(): string { return `${this.prefix}:queue`; }
+  /** Hash: player id -> display name, for players in the queue. */
+  queueNames(): string { return `${this.prefix}:queue:names`; }
+  /** String with a short TTL: a running gateway process (instance), value its public description JSON. */
+  instance(instanceId: string): string { return `${this.prefix}:instance:${instanceId}`; }
+  /** Set: instance ids that registered; dead ones are pruned by readers. */
+  instances(): string { return `${this.prefix}:instances`; }
+  /** Sorted set: game id scored by the epoch ms of its next time rule (turn clock, abandonment, invite expiry). */
+  deadlines(): string { return `${this.prefix}:deadlines`; }
+
+  /** Channel: every change of a game (`VERSION FRAME`) and its rematch notice (`R FROM TO`). */
+  gameChannel(gameId: string): string { return `${this.prefix}:ch:game:{g:${gameId}}`; }
+  /** Channel: notices for a player: `G ID` seated in a game, `M ID` matched, `R FROM TO` rematch started. */
+  playerChannel(playerId: string): string { return `${this.prefix}:ch:player:{p:${playerId}}`; }
+
+  /** The kind and id of a channel this module named, or null. */
+  parseChannel(channel: string): { kind: 'game' | 'player'; id: string } | null {
+    const m = /^(.*):ch:(game|player):\{[gp]:([^}]+)\}$/.exec(channel);
+    if (!m || m[1] !== this.prefix) return null;
+    return { kind: m[2] as 'game' | 'player', id: m[3] };
+  }
+
+  /** Templates with `%s` for the player id, for scripts that reach both players of a game. */
+  get playerGamesTemplate(): string { return this.playerGames('%s'); }
+  get playerConnsTemplate(): string { return this.playerConns('%s'); }
+  get playerChannelTemplate(): string { return this.playerChannel('%s'); }
+  get gameTemplate(): string { return this.game('%s'); }
+  get gameChannelTemplate(): string { return this.gameChannel('%s'); }
+  get instanceTemplate(): string { return this.instance('%s'); }
+}

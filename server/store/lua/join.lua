@@ -1,0 +1,28 @@
+-- join: takes the free seat O of the private game an invite code names.
+-- KEYS[1] invite code; KEYS[2] game; KEYS[3] joiner's games set; KEYS[4] queue; KEYS[5] queue names; KEYS[6] deadlines
+-- ARGV: player id, name, game id the code named when read, max unfinished games, turn ms, templates JSON
+-- Returns {'OK', version} | {'E', code}
+-- @include game
+local T = cjson.decode(ARGV[6])
+if redis.call('GET', KEYS[1]) ~= ARGV[3] then return {'E', 'NOT_FOUND'} end
+local g = load_game(KEYS[2])
+if not g then return {'E', 'NOT_FOUND'} end
+if seat_of(g, ARGV[1]) then return {'E', 'ALREADY_IN_GAME'} end
+if g.status ~= 'waiting' then
+  if g.status == 'playing' then return {'E', 'GAME_FULL'} end
+  return {'E', 'NOT_FOUND'}
+end
+if redis.call('SCARD', KEYS[3]) >= tonumber(ARGV[4]) then return {'E', 'ALREADY_IN_GAME'} end
+local now = now_ms()
+g.players.O = {id = ARGV[1], name = ARGV[2]}
+g.status = 'playing'
+g.turn = 'X'
+g.version = g.version + 1
+redis.call('ZREM', KEYS[6], g.id)
+start_clock(g, KEYS[6], ARGV[5], now)
+redis.call('SADD', KEYS[3], g.id)
+redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('HDEL', KEYS[5], ARGV[1])
+save_and_publish(KEYS[2], fmt(T.gch, g.id), g)
+redis.call('PUBLISH', fmt(T.pch, ARGV[1]), 'G ' .. g.id)
+return {'OK', g.version}

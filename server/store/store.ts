@@ -1,0 +1,182 @@
+// The gateway's one seam to Redis: every state change through its Lua script, every read of a
+// snapshot, and the instance registry. Callers get typed results, never raw replies.
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { ErrorCode, GameSnapshot } from '../../shared/protocol.js';
+import { Keys } from './keys.js';
+import { registerScripts, type ScriptCall, type ScriptName } from './scripts.js';
+
+export type Result<T> = ({ ok: true } & T) | { ok: false; code: ErrorCode | 'CODE_TAKEN' };
+
+export interface StoreLimits {
+  maxGamesPerPlayer: number;
+  turnMs: number;
+  inviteTtlMs: number;
+  finishedTtlS: number;
+  sessionTtlS: number;
+}
+
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/** A raw snapshot as stored and published: the version and the `state` frame, never re-parsed to forward. */
+export interface RawSnapshot { version: number; frame: string }
+
+export class Store {
+  readonly keys: Keys;
+  private readonly call: Record<ScriptName, ScriptCall>;
+  private readonly templates: string;
+
+  constructor(readonly redis: Redis, readonly limits: StoreLimits, prefix = 'trine') {
+    this.keys = new Keys(prefix);
+    this.call = registerScripts(redis);
+    const k = this.keys;
+    this.templates = JSON.stringify({
+      games: k.playerGamesTemplate, conns: k.playerConnsTemplate, pch: k.playerChannelTemplate,
+      game: k.gameTemplate, gch: k.gameChannelTemplate, inst: k.instanceTemplate, code: k.code('%s'),
+    });
+  }
+
+  private async run(name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown[]> {
+    return (await this.call[name](keys, args)) as unknown[];
+  }
+
+  private static status<T>(reply: unknown[], ok: (r: unknown[]) => T): Result<T> {
+    if (reply[0] === 'E') return { ok: false, code: reply[1] as ErrorCode | 'CODE_TAKEN' };
+    return { ok: true, ...ok(reply) };
+  }
+
+  async hello(a: { token: string | null; newToken: string; newPlayerId: string; name: string; defaultName: string; conn: string }) {
+    const k = this.keys;
+    const given = a.token ? k.session(hashToken(a.token)) : k.session('none');
+    const r = await this.run('hello', [given, k.session(hashToken(a.newToken))],
+      [a.newPlayerId, a.name, a.defaultName, this.limits.sessionTtlS, a.conn, this.templates]);
+    return { resumed: r[0] === 1, playerId: String(r[1]), name: String(r[2]) };
+  }
+
+  /** Refreshes a session's TTL while its player is active. */
+  async touchSession(tokenHash: string): Promise<void> {
+    await this.redis.expire(this.keys.session(tokenHash), this.limits.sessionTtlS);
+  }
+
+  /** Records live connections again (after Redis lost them, e.g. a restart without persistence). */
+  async addConns(entries: [playerId: string, member: string][]): Promise<void> {
+    await Promise.all(entries.map(([pid, member]) => this.redis.sadd(this.keys.playerConns(pid), member)));
+  }
+
+  async disconnect(playerId: string, conn: string): Promise<boolean> {
+    const k = this.keys;
+    const r = await this.call.disconnect([k.playerConns(playerId), k.queue(), k.queueNames()], [conn, playerId, this.templates]);
+    return r === 1;
+  }
+
+  async create(playerId: string, name: string, gameId: string, code: string) {
+    const k = this.keys;
+    const r = await this.run('create', [k.playerGames(playerId), k.game(gameId), k.code(code), k.queue(), k.queueNames(), k.deadlines()],
+      [playerId, name, gameId, code, this.limits.maxGamesPerPlayer, this.limits.inviteTtlMs, this.templates]);
+    return Store.status(r, (x) => ({ version: Number(x[1]) }));
+  }
+
+  async gameOfCode(code: string): Promise<string | null> {
+    return this.redis.get(this.keys.code(code));
+  }
+
+  async join(playerId: string, name: string, code: string, gameId: string) {
+    const k = this.keys;
+    const r = await this.run('join', [k.code(code), k.game(gameId), k.playerGames(playerId), k.queue(), k.queueNames(), k.deadlines()],
+      [playerId, name, gameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.templates]);
+    return Store.status(r, (x) => ({ version: Number(x[1]) }));
+  }
+
+  async queue(playerId: string, name: string, newGameId: string) {
+    const k = this.keys;
+    const r = await this.run('queue', [k.queue(), k.queueNames(), k.playerGames(playerId), k.deadlines()],
+      [playerId, name, newGameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.templates]);
+    return Store.status(r, (x) => ({ matched: x[1] === 'matched' ? String(x[2]) : null }));
+  }
+
+  async unqueue(playerId: string) {
+    const r = await this.run('unqueue', [this.keys.queue(), this.keys.queueNames()], [playerId]);
+    return Store.status(r, () => ({}));
+  }
+
+  async move(playerId: string, gameId: string, cell: number, mid: string) {
+    const r = await this.run('move', [this.keys.game(gameId), this.keys.deadlines()],
+      [playerId, cell, mid, this.limits.turnMs, this.limits.finishedTtlS, this.templates]);
+    return Store.status(r, (x) => ({ version: Number(x[1]) }));
+  }
+
+  async resign(playerId: string, gameId: string) {
+    const r = await this.run('resign', [this.keys.game(gameId), this.keys.deadlines()], [playerId, this.limits.finishedTtlS, this.templates]);
+    return Store.status(r, (x) => ({ version: Number(x[1]) }));
+  }
+
+  async rematch(playerId: string, gameId: string, newGameId: string) {
+    const k = this.keys;
+    const r = await this.run('rematch', [k.game(gameId), k.game(newGameId), k.deadlines()],
+      [playerId, newGameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.templates]);
+    return Store.status(r, (x) => ({ started: x[1] === 'started' ? String(x[2]) : null }));
+  }
+
+  /** Applies a due time rule of one game; true when this call applied it. */
+  async expire(gameId: string): Promise<boolean> {
+    const r = await this.call.expire([this.keys.deadlines(), this.keys.game(gameId)], [gameId, this.limits.finishedTtlS, this.templates]);
+    return r === 1;
+  }
+
+  /** Game ids whose time rule is due by Redis' clock (at most `limit`). */
+  async dueGames(limit: number): Promise<string[]> {
+    const [sec, micro] = await this.redis.time();
+    const now = Number(sec) * 1000 + Math.floor(Number(micro) / 1000);
+    return this.redis.zrangebyscore(this.keys.deadlines(), '-inf', now, 'LIMIT', 0, limit);
+  }
+
+  /** The current snapshot of a game as its `state` frame, or null when there is no such game. */
+  async readGame(gameId: string): Promise<RawSnapshot | null> {
+    const s = await this.redis.hget(this.keys.game(gameId), 's');
+    return s === null ? null : toRaw(s);
+  }
+
+  /** The player's unfinished games, read from their snapshots (stale entries are skipped). */
+  async unfinishedGames(playerId: string): Promise<{ id: string; raw: RawSnapshot }[]> {
+    const ids = await this.redis.smembers(this.keys.playerGames(playerId));
+    const out: { id: string; raw: RawSnapshot }[] = [];
+    await Promise.all(ids.map(async (id) => {
+      const raw = await this.readGame(id);
+      if (!raw) return;
+      const g = parseSnapshot(raw);
+      if (g.status === 'waiting' || g.status === 'playing') out.push({ id, raw });
+    }));
+    return out;
+  }
+
+  /** Keeps this gateway instance registered for `ttlMs`; `info` is what /api/gateways shows of it. */
+  async heartbeat(instanceId: string, info: object, ttlMs: number): Promise<void> {
+    await Promise.all([
+      this.redis.set(this.keys.instance(instanceId), JSON.stringify(info), 'PX', ttlMs),
+      this.redis.sadd(this.keys.instances(), instanceId),
+    ]);
+  }
+
+  async unregister(instanceId: string): Promise<void> {
+    await Promise.all([this.redis.del(this.keys.instance(instanceId)), this.redis.srem(this.keys.instances(), instanceId)]);
+  }
+
+  /** The live gateway instances (dead ones pruned). */
+  async liveInstances(): Promise<unknown[]> {
+    const ids = await this.redis.smembers(this.keys.instances());
+    if (!ids.length) return [];
+    const vals = await this.redis.mget(ids.map((i) => this.keys.instance(i)));
+    const dead = ids.filter((_, i) => vals[i] === null);
+    if (dead.length) await this.redis.srem(this.keys.instances(), ...dead);
+    return vals.filter((v): v is string => v !== null).map((v) => JSON.parse(v));
+  }
+}
+
+export function toRaw(snapshotJson: string): RawSnapshot {
+  const m = /"version":(\d+)/.exec(snapshotJson);
+  return { version: m ? Number(m[1]) : 0, frame: `{"t":"state","game":${snapshotJson}}` };
+}
+
+export function parseSnapshot(raw: RawSnapshot): GameSnapshot {
+  return (JSON.parse(raw.frame) as { game: GameSnapshot }).game;
+}

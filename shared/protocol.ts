@@ -1,0 +1,124 @@
+// The wire contract (docs/PROTOCOL.md): message types, their validation, error and close codes.
+// Shared by the gateway, the page and the bots. Validation is zod; unknown fields are allowed
+// (the contract is additive).
+import { z } from 'zod';
+import type { Mark, Reason, Status } from './rules.js';
+
+export const PROTOCOL_VERSION = 1;
+export const MAX_FRAME_BYTES = 4096;
+export const HELLO_TIMEOUT_MS = 10_000;
+export const NAME_MAX = 24;
+
+export const ERROR_CODES = [
+  'HELLO_FIRST', 'UNSUPPORTED_VERSION', 'BAD_MESSAGE', 'NOT_FOUND', 'GAME_FULL', 'NOT_A_PLAYER',
+  'NOT_YOUR_TURN', 'CELL_TAKEN', 'BAD_CELL', 'GAME_OVER', 'GAME_IN_PROGRESS', 'ALREADY_IN_GAME',
+  'RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const CLOSE = {
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  POLICY: 1008,
+  TOO_BIG: 1009,
+  INTERNAL: 1011,
+  RESTART: 1012,
+} as const;
+
+/** A client reconnects after any close but these. */
+export const NO_RECONNECT_CLOSES: readonly number[] = [CLOSE.POLICY, CLOSE.TOO_BIG];
+
+const rid = z.string().min(1).max(64).optional();
+const id = z.string().min(1).max(64);
+
+export const clientMessage = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('hello'), rid, v: z.number(), token: z.string().max(512).optional(), name: z.string().max(256).optional() }),
+  z.object({ t: z.literal('queue'), rid }),
+  z.object({ t: z.literal('unqueue'), rid }),
+  z.object({ t: z.literal('create'), rid }),
+  z.object({ t: z.literal('join'), rid, code: z.string().min(1).max(32) }),
+  z.object({ t: z.literal('watch'), rid, gameId: id }),
+  z.object({ t: z.literal('unwatch'), rid, gameId: id }),
+  z.object({ t: z.literal('move'), rid, gameId: id, cell: z.number().int(), mid: z.string().min(1).max(64) }),
+  z.object({ t: z.literal('resign'), rid, gameId: id }),
+  z.object({ t: z.literal('rematch'), rid, gameId: id }),
+  z.object({ t: z.literal('ping'), rid }),
+]);
+export type ClientMessage = z.infer<typeof clientMessage>;
+export type ClientType = ClientMessage['t'];
+export const CLIENT_TYPES: readonly ClientType[] = clientMessage.options.map((o) => o.shape.t.value);
+
+export type Parsed =
+  | { ok: true; msg: ClientMessage }
+  | { ok: false; code: ErrorCode; message: string; rid?: string; t?: string };
+
+const isRid = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= 64;
+
+/**
+ * Validates one text frame. Never throws. An error echoes the rid when the frame carried a valid
+ * one, whatever else is wrong with it.
+ */
+export function parseClientMessage(text: string): Parsed {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, code: 'BAD_MESSAGE', message: 'The message is not valid JSON.' };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { ok: false, code: 'BAD_MESSAGE', message: 'The message must be a JSON object.' };
+  }
+  const obj = value as Record<string, unknown>;
+  const r = isRid(obj.rid) ? obj.rid : undefined;
+  const t = typeof obj.t === 'string' ? obj.t : undefined;
+  if (t === undefined) return { ok: false, code: 'BAD_MESSAGE', message: 'The message has no type "t".', rid: r };
+  if (!(CLIENT_TYPES as readonly string[]).includes(t)) {
+    return { ok: false, code: 'BAD_MESSAGE', message: `Unknown message type "${t.slice(0, 32)}".`, rid: r };
+  }
+  const res = clientMessage.safeParse(obj);
+  if (!res.success) {
+    const issue = res.error.issues[0];
+    const path = issue?.path.join('.') || 'message';
+    return { ok: false, code: 'BAD_MESSAGE', message: `Invalid field "${path}" in ${t}.`, rid: r, t };
+  }
+  return { ok: true, msg: res.data };
+}
+
+/** Trims and sanitizes a display name: no control or format characters, spaces folded, at most 24 characters. */
+export function sanitizeName(raw: string | undefined): string {
+  if (typeof raw !== 'string') return '';
+  const cleaned = raw.normalize('NFC').replace(/[\p{C}\p{Zl}\p{Zp}]/gu, '').replace(/\s+/gu, ' ').trim();
+  return [...cleaned].slice(0, NAME_MAX).join('').trim();
+}
+
+export interface PlayerRef { id: string; name: string; online?: boolean }
+
+export interface GameSnapshot {
+  id: string;
+  code: string | null;
+  board: string;
+  turn: Mark | null;
+  status: Status;
+  winner: Mark | null;
+  line: [number, number, number] | null;
+  reason: Reason | null;
+  players: { X: PlayerRef | null; O: PlayerRef | null };
+  version: number;
+  deadline: number | null;
+}
+
+export type ServerMessage =
+  | { t: 'welcome'; player: { id: string; name: string }; token: string; gateway: string; resumed: boolean; games: string[] }
+  | { t: 'state'; game: GameSnapshot }
+  | { t: 'ok'; rid?: string; gameId?: string; code?: string; version?: number }
+  | { t: 'error'; rid?: string; code: ErrorCode; message: string }
+  | { t: 'matched'; gameId: string }
+  | { t: 'rematch'; from: string; gameId: string }
+  | { t: 'pong'; rid?: string };
+
+/** The seat a player holds in a game, if any. */
+export function seatOf(game: GameSnapshot, playerId: string): Mark | null {
+  if (game.players.X?.id === playerId) return 'X';
+  if (game.players.O?.id === playerId) return 'O';
+  return null;
+}
