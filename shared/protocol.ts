@@ -87,7 +87,7 @@ export function parseClientMessage(text: string): Parsed {
 /** Trims and sanitizes a display name: no control or format characters, spaces folded, at most 24 characters. */
 export function sanitizeName(raw: string | undefined): string {
   if (typeof raw !== 'string') return '';
-  const cleaned = raw.normalize('NFC').replace(/[\p{C}\p{Zl}\p{Zp}]/gu, '').replace(/\s+/gu, ' ').trim();
+  const cleaned = raw.normalize('NFC').replace(/\s+/gu, ' ').replace(/[\p{C}]/gu, '').trim();
   return [...cleaned].slice(0, NAME_MAX).join('').trim();
 }
 

@@ -45,6 +45,8 @@ export class Gateway {
   private draining = false;
   private wasReady = { cmd: false, sub: false };
   private sweeping = false;
+  /** Set once this instance is registered in Redis: until then its players would look offline. */
+  private registered = false;
 
   constructor(private readonly o: GatewayOptions) {
     const { cfg, log } = o;
@@ -93,6 +95,7 @@ export class Gateway {
   readiness(): { ok: boolean; why: string } {
     if (this.draining) return { ok: false, why: 'draining' };
     if (this.cmdRedis.status !== 'ready' || this.subRedis.status !== 'ready') return { ok: false, why: 'redis unreachable' };
+    if (!this.registered) return { ok: false, why: 'registering' };
     return { ok: true, why: 'ok' };
   }
 
@@ -114,7 +117,11 @@ export class Gateway {
       conn.on('ready', () => {
         const again = this.wasReady[name];
         this.wasReady[name] = true;
-        if (!again) { log.info({ conn: name }, 'redis ready'); return; }
+        if (!again) {
+          log.info({ conn: name }, 'redis ready');
+          if (name === 'cmd') this.heartbeat().catch((e) => log.warn({ err: errText(e) }, 'registration failed'));
+          return;
+        }
         this.metrics.redisReconnects.inc({ conn: name });
         log.info({ conn: name }, 'redis ready again');
         this.recover(name, subs).catch((e) => log.warn({ err: errText(e) }, 'resync failed; retried at the next reconnect'));
@@ -127,7 +134,6 @@ export class Gateway {
     if (which === 'sub') await subs.resubscribeAll();
     if (this.readiness().ok) {
       await this.heartbeat();
-      await this.store.addConns([...this.players.all()].filter((c) => c.playerId).map((c) => [c.playerId!, c.member]));
       await this.rooms.resync();
       await this.players.resync();
       this.o.log.info({ rooms: this.rooms.size, players: this.players.size }, 'resynced');
@@ -137,7 +143,13 @@ export class Gateway {
   private async heartbeat(): Promise<void> {
     const { cfg } = this.o;
     const info = { id: cfg.GATEWAY_ID, instance: this.instanceId, url: cfg.PUBLIC_URL, ws: `${cfg.PUBLIC_URL.replace(/^http/, 'ws')}/ws` };
-    await this.store.heartbeat(this.instanceId, info, cfg.HEARTBEAT_MS * 3);
+    const wasAlive = await this.store.heartbeat(this.instanceId, info, cfg.HEARTBEAT_MS * 3);
+    if (!wasAlive && this.registered) {
+      // the registration lapsed (a stall, a Redis restart): readers may have pruned our connections
+      this.o.log.warn('registration had lapsed; recording connections again');
+      await this.store.addConns([...this.players.all()].filter((c) => c.playerId).map((c) => [c.playerId!, c.member]));
+    }
+    this.registered = true;
   }
 
   /** Applies due time rules; any gateway may, the scripts make sure each applies once. */
@@ -160,7 +172,7 @@ export class Gateway {
     await this.transport.listen(cfg.HOST, cfg.PORT);
     log.info({ host: cfg.HOST, port: cfg.PORT, transport: this.transport.name, instance: this.instanceId }, 'listening');
     const every = (ms: number, fn: () => Promise<void>) => this.timers.push(setInterval(() => { fn().catch(() => {}); }, ms));
-    every(cfg.HEARTBEAT_MS, () => (this.readiness().ok ? this.heartbeat() : Promise.resolve()));
+    every(cfg.HEARTBEAT_MS, () => (this.cmdRedis.status === 'ready' && !this.draining ? this.heartbeat() : Promise.resolve()));
     every(cfg.SWEEP_MS, () => this.sweep());
     every(1000, async () => {
       this.metrics.gamesActive.set(this.rooms.size);

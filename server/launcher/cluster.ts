@@ -96,7 +96,11 @@ export class Cluster {
   async waitReady(g: GatewayProc, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline && !this.stopping) {
-      if (g.proc.exitCode !== null || g.proc.signalCode !== null) throw new Error(`gateway ${g.id} exited while starting (see its log)`);
+      if (!this.alive(g)) {
+        if (this.o.restartDelayMs <= 0) throw new Error(`gateway ${g.id} exited while starting (see its log)`);
+        await new Promise((r) => setTimeout(r, 100)); // the launcher restarts it
+        continue;
+      }
       const ok = await fetch(`${g.url}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200, () => false);
       if (ok) { this.o.onEvent?.({ kind: 'gateway-ready', id: g.id }); return; }
       await new Promise((r) => setTimeout(r, 100));

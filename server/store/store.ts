@@ -149,12 +149,16 @@ export class Store {
     return out;
   }
 
-  /** Keeps this gateway instance registered for `ttlMs`; `info` is what /api/gateways shows of it. */
-  async heartbeat(instanceId: string, info: object, ttlMs: number): Promise<void> {
-    await Promise.all([
-      this.redis.set(this.keys.instance(instanceId), JSON.stringify(info), 'PX', ttlMs),
+  /**
+   * Keeps this gateway instance registered for `ttlMs`; `info` is what /api/gateways shows of it.
+   * Returns false when the registration had lapsed (its connections may have been pruned since).
+   */
+  async heartbeat(instanceId: string, info: object, ttlMs: number): Promise<boolean> {
+    const [prev] = await Promise.all([
+      this.redis.set(this.keys.instance(instanceId), JSON.stringify(info), 'PX', ttlMs, 'GET'),
       this.redis.sadd(this.keys.instances(), instanceId),
     ]);
+    return prev !== null;
   }
 
   async unregister(instanceId: string): Promise<void> {

@@ -1,0 +1,42 @@
+// `npm test`: every test file under test/ (node's test runner, one file at a time: each starts its
+// own Redis and clusters on free ports), then the independent contract check of ../shared, when it
+// is there, against a 3-gateway cluster with each transport. Ends with `N passed, N failed`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../server/launcher/cluster.js';
+import { runContractCheck } from './support/contract-check.js';
+
+const only = process.argv.slice(2);
+const files = readdirSync(join(ROOT, 'test')).filter((f) => f.endsWith('.test.ts')).sort()
+  .filter((f) => !only.length || only.some((o) => f.includes(o)));
+let passed = 0;
+let failed = 0;
+const failures: string[] = [];
+
+console.log(`# running ${files.length} test files`);
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec',
+  ...files.map((f) => join('test', f))], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 256 << 20 });
+process.stdout.write(r.stdout);
+const count = (name: string) => Number(new RegExp(`^ℹ ${name} (\\d+)`, 'm').exec(r.stdout)?.[1] ?? 0);
+passed += count('pass');
+failed += count('fail') + count('cancelled');
+if (r.status !== 0 && failed === 0) { failed++; failures.push(`node --test exited ${r.status}`); }
+if (count('fail') || count('cancelled')) failures.push('node tests');
+
+const checker = join(ROOT, '..', 'shared', 'contract-check', 'check.mjs');
+if (!only.length || only.includes('contract-check')) {
+  if (existsSync(checker)) {
+    for (const transport of ['uws', 'ws'] as const) {
+      const res = await runContractCheck(checker, transport);
+      console.log(`# contract check (${transport}): ${res.summary}`);
+      if (res.ok) passed++; else { failed++; failures.push(`contract check (${transport})`); }
+    }
+  } else {
+    console.log('# ../shared/contract-check is not here: skipping the independent contract check (the tests above cover the contract)');
+  }
+}
+
+if (failures.length) console.log(`# failed: ${failures.join(', ')}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,35 @@
+// A cluster for one test file: its own Redis and N gateways on free ports, stopped at the end.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cluster } from '../../server/launcher/cluster.js';
+import { freePortRange } from '../../server/launcher/ports.js';
+
+export interface TestClusterOptions {
+  gateways?: number;
+  transport?: 'uws' | 'ws';
+  env?: Record<string, string>;
+  restartDelayMs?: number;
+  redisUrl?: string;
+  redisDataDir?: string;
+}
+
+export async function startCluster(o: TestClusterOptions = {}): Promise<Cluster & { dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'trine-test-'));
+  const n = o.gateways ?? 3;
+  const cluster = new Cluster({
+    gateways: n, host: '127.0.0.1', basePort: await freePortRange(n), restartDelayMs: o.restartDelayMs ?? 0,
+    redisUrl: o.redisUrl, redisDataDir: o.redisDataDir,
+    env: { TRANSPORT: o.transport ?? 'uws', LOG_LEVEL: 'info', ...o.env },
+    clusterFile: join(dir, 'cluster.json'), logDir: join(dir, 'logs'),
+  });
+  try {
+    await cluster.start();
+  } catch (e) {
+    await cluster.stop();
+    throw e;
+  }
+  return Object.assign(cluster, { dir });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
