@@ -24,6 +24,8 @@ interface Room {
   readonly members: Map<Member, Role>;
   latest: RawSnapshot | null;
   pendingJoins: number;
+  /** Whether this room holds its channel (the subscription succeeded), to release on close. */
+  held: boolean;
   ready: Promise<void>;
 }
 
@@ -58,8 +60,9 @@ export class Rooms {
     let room = this.rooms.get(gameId);
     if (room) return room;
     const channel = this.d.channelOf(gameId);
-    const r: Room = { id: gameId, topic: `g:${gameId}`, channel, members: new Map(), latest: null, pendingJoins: 0, ready: Promise.resolve() };
+    const r: Room = { id: gameId, topic: `g:${gameId}`, channel, members: new Map(), latest: null, pendingJoins: 0, held: false, ready: Promise.resolve() };
     r.ready = this.d.subs.acquire(channel).then(async () => {
+      r.held = true;
       // subscribed first, then read: every version after the read arrives on the channel
       const snap = await this.d.read(gameId);
       if (snap) this.offer(r, snap);
@@ -84,7 +87,7 @@ export class Rooms {
       await room.ready;
     } catch (e) {
       room.pendingJoins--;
-      this.closeIfEmpty(room, true);
+      this.closeIfEmpty(room);
       throw e;
     }
     room.pendingJoins--;
@@ -118,10 +121,10 @@ export class Rooms {
     this.closeIfEmpty(room);
   }
 
-  private closeIfEmpty(room: Room, failed = false): void {
+  private closeIfEmpty(room: Room): void {
     if (room.members.size || room.pendingJoins || this.rooms.get(room.id) !== room) return;
     this.rooms.delete(room.id);
-    if (!failed) this.d.subs.release(room.channel); // a failed acquire released itself
+    if (room.held) this.d.subs.release(room.channel); // a failed acquire released itself
   }
 
   private offer(room: Room, snap: RawSnapshot): boolean {
