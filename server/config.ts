@@ -30,8 +30,8 @@ export const SETTINGS = {
   MAX_SPECTATORS: [int(1).default(10000), 'Spectators one gateway admits per game.'],
   SEND_BUFFER_LIMIT: [int(1024).default(1 << 20), 'Bytes queued for a client that does not read before it is dropped.'],
   ALLOWED_ORIGINS: [z.string().optional(), 'Comma-separated Origins allowed to open a WebSocket (default: any gateway of the cluster, i.e. any loopback or this host); "*" allows all. Requests without Origin are allowed.'],
-  HEARTBEAT_MS: [int(100, 60000).default(1000), 'How often the gateway renews its registration in Redis (it lapses after 3 beats).'],
-  SWEEP_MS: [int(20, 60000).default(200), 'How often the gateway looks for due time rules (turn clocks, invites) in Redis.'],
+  HEARTBEAT_MS: [int(100, 60000).default(1000), 'How often the gateway renews its registration in Redis (it lapses after 3 beats) and looks for dead gateways to clean up after.'],
+  SWEEP_MS: [int(20, 60000).default(200), 'How often the gateway looks for due time rules (turn clocks, abandonment, invites) in Redis.'],
   DRAIN_MS: [int(0, 60000).default(5000), 'On SIGTERM, how long in-flight commands get before the process exits.'],
 } as const;
 

@@ -25,6 +25,7 @@ export function createMetrics(gateway: string) {
     gamesActive: new Gauge({ name: 'trine_games_active', help: 'Games this gateway follows for its sockets (rooms).', registers: [registry] }),
     moves: new Counter({ name: 'trine_moves_total', help: 'Moves acknowledged through this gateway.', registers: [registry] }),
     resumes: new Counter({ name: 'trine_resumes_total', help: 'Sessions resumed with a known token.', registers: [registry] }),
+    playersReaped: new Counter({ name: 'trine_players_reaped_total', help: 'Players of dead gateway instances whose connections this gateway cleaned up.', registers: [registry] }),
     timeRules: new Counter({ name: 'trine_time_rules_applied_total', help: 'Due time rules (clocks, invites, abandonment) this gateway applied.', registers: [registry] }),
     ready: new Gauge({ name: 'trine_ready', help: '1 while the gateway can serve (Redis reachable, not draining).', registers: [registry] }),
   };

@@ -114,6 +114,8 @@ export type ServerMessage =
   | { t: 'error'; rid?: string; code: ErrorCode; message: string }
   | { t: 'matched'; gameId: string }
   | { t: 'rematch'; from: string; gameId: string }
+  /** Additive: whether each seat's player is online now (a presence change is not a game change: no version). */
+  | { t: 'presence'; gameId: string; online: { X: boolean; O: boolean } }
   | { t: 'pong'; rid?: string };
 
 /** The seat a player holds in a game, if any. */

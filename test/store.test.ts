@@ -13,7 +13,7 @@ let redis: Redis;
 let store: Store;
 let n = 0;
 const uid = (p: string) => `${p}${++n}x${Math.random().toString(36).slice(2, 8)}`;
-const limits = { maxGamesPerPlayer: 1, turnMs: 0, inviteTtlMs: 0, finishedTtlS: 60, sessionTtlS: 3600 };
+const limits = { maxGamesPerPlayer: 1, turnMs: 0, abandonMs: 0, inviteTtlMs: 0, finishedTtlS: 60, sessionTtlS: 3600 };
 
 before(async () => {
   server = new RedisServer();
@@ -129,7 +129,7 @@ test('a queued player with no live connection is never matched', async () => {
 
 test('sessions are stored under the token hash, never the token', async () => {
   const token = 'tok-' + 'a'.repeat(40);
-  const r = await store.hello({ token: null, newToken: token, newPlayerId: uid('p'), name: 'Ada', defaultName: 'Guest', conn: 'i|c' });
+  const r = await store.hello({ token: null, newToken: token, newPlayerId: uid('p'), name: 'Ada', defaultName: 'Guest', instance: 'i', conn: 'i|c' });
   assert.equal(r.resumed, false);
   const keys = await redis.keys('*');
   assert.ok(!keys.some((k) => k.includes(token)));
@@ -139,7 +139,7 @@ test('sessions are stored under the token hash, never the token', async () => {
     assert.ok(!String(dump).includes(token), `token in ${k}`);
   }
   assert.ok(keys.includes(store.keys.session(hashToken(token))));
-  const again = await store.hello({ token, newToken: 'other-token-xxxxxxxx', newPlayerId: uid('p'), name: '', defaultName: 'G', conn: 'i|d' });
+  const again = await store.hello({ token, newToken: 'other-token-xxxxxxxx', newPlayerId: uid('p'), name: '', defaultName: 'G', instance: 'i', conn: 'i|d' });
   assert.deepEqual(again, { resumed: true, playerId: r.playerId, name: 'Ada' });
   assert.ok((await redis.ttl(store.keys.session(hashToken(token)))) > 3000);
 });
@@ -159,11 +159,148 @@ test('a due turn clock is applied exactly once, whoever calls', async () => {
   await new Promise((r) => setTimeout(r, 80));
   assert.deepEqual(await clocked.dueGames(10), [g.id]);
   const applied = await Promise.all(Array.from({ length: 8 }, () => clocked.expire(g.id)));
-  assert.equal(applied.filter(Boolean).length, 1);
+  assert.deepEqual(applied.filter(Boolean), ['timeout']);
   const s = parseSnapshot((await clocked.readGame(g.id))!);
   assert.equal(s.status, 'won');
   assert.equal(s.reason, 'timeout');
   assert.equal(s.winner, 'O');
   assert.equal(s.version, before.version + 1);
   assert.equal(s.deadline, null);
+});
+
+// ---- presence, abandonment, dead instances (issue 6) ----
+
+/** A store with its own prefix and limits; players say hello on instance `inst` (alive). */
+async function timed(prefix: string, l: Partial<typeof limits>) {
+  const s = new Store(redis, { ...limits, ...l }, prefix);
+  const hello = async (inst: string, token: string | null = null) => {
+    await redis.set(s.keys.instance(inst), '{}', 'PX', 60_000);
+    await redis.sadd(s.keys.instances(), inst);
+    const newToken = uid('token-xxxxxxxxxxxxxxxx');
+    const r = await s.hello({ token, newToken, newPlayerId: uid('p'), name: 'N', defaultName: 'G', instance: inst, conn: `${inst}|${uid('c')}` });
+    return { ...r, token: token ?? newToken };
+  };
+  const game = async (instX: string, instO: string) => {
+    const [x, o] = [await hello(instX), await hello(instO)];
+    const id = uid('g');
+    const code = uid('C').toUpperCase();
+    assert.ok((await s.create(x.playerId, 'X', id, code)).ok);
+    assert.ok((await s.join(o.playerId, 'O', code, id)).ok);
+    return { id, x, o, code };
+  };
+  const snap = async (id: string) => parseSnapshot((await s.readGame(id))!);
+  const listen = async (id: string) => {
+    const sub = new Redis(server.url);
+    const got: string[] = [];
+    await sub.subscribe(s.keys.gameChannel(id));
+    sub.on('message', (_c, m) => got.push(m));
+    return { got, stop: async () => { await sleep(50); sub.disconnect(); } };
+  };
+  return { s, hello, game, snap, listen };
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The conn member of a player's only connection. */
+const connOf = async (s: Store, pid: string) => (await redis.smembers(s.keys.playerConns(pid)))[0];
+
+test('presence flips without a version: snapshot flags, P messages, abandonment clock set and cancelled', async () => {
+  const t = await timed('prs', { abandonMs: 100 });
+  const inst = uid('i');
+  const g = await t.game(inst, inst);
+  const v2 = await t.snap(g.id);
+  assert.equal(v2.version, 2);
+  assert.deepEqual([v2.players.X!.online, v2.players.O!.online], [true, true]);
+  const l = await t.listen(g.id);
+  assert.equal(await t.s.disconnect(g.o.playerId, inst, await connOf(t.s, g.o.playerId)), false);
+  const due = Number(await redis.zscore(t.s.keys.deadlines(), g.id));
+  assert.ok(due > Date.now() - 1000, 'abandonment of O scheduled');
+  await t.hello(inst, g.o.token); // back in time: cancelled
+  assert.equal(await redis.zscore(t.s.keys.deadlines(), g.id), null, 'no rule left (clocks off)');
+  await l.stop();
+  assert.equal(l.got.length, 2);
+  assert.match(l.got[0], /^P \d+ \{"t":"presence","gameId":"[^"]+","online":\{"X":true,"O":false\}\}$/);
+  assert.match(l.got[1], /"online":\{"X":true,"O":true\}\}$/);
+  assert.equal((await t.snap(g.id)).version, 2, 'presence is not a game change');
+  const room = await t.s.readRoom(g.id);
+  assert.equal(room!.presence!.frame, l.got[1].replace(/^P \d+ /, ''));
+  assert.ok(room!.presence!.seq > 1);
+});
+
+test('a seat offline for ABANDON_MS forfeits once (abandoned); both offline: aborted', async () => {
+  const t = await timed('abn', { abandonMs: 60 });
+  const inst = uid('i');
+  const one = await t.game(inst, inst);
+  const both = await t.game(inst, inst);
+  await t.s.disconnect(one.x.playerId, inst, await connOf(t.s, one.x.playerId));
+  for (const p of [both.x, both.o]) await t.s.disconnect(p.playerId, inst, await connOf(t.s, p.playerId));
+  await sleep(90);
+  assert.deepEqual((await t.s.dueGames(10)).sort(), [one.id, both.id].sort());
+  const applied = await Promise.all([one.id, both.id, one.id, both.id, one.id].map((id) => t.s.expire(id)));
+  assert.deepEqual(applied.filter(Boolean), ['abandoned', 'abandoned']);
+  const a = await t.snap(one.id);
+  assert.deepEqual([a.status, a.winner, a.reason, a.version, a.players.X!.online, a.players.O!.online], ['won', 'O', 'abandoned', 3, false, true]);
+  const b = await t.snap(both.id);
+  assert.deepEqual([b.status, b.winner, b.reason, b.version], ['aborted', null, 'abandoned', 3]);
+  assert.equal(await redis.zcard(t.s.keys.deadlines()), 0);
+});
+
+test('a dead instance is reaped once, by any number of callers: its players go offline, leave the queue, start abandonment', async () => {
+  const t = await timed('rip', { abandonMs: 60_000 });
+  const [live, dead] = [uid('live'), uid('dead')];
+  const g = await t.game(live, dead);
+  const q = await t.hello(dead);
+  assert.deepEqual(await t.s.queue(q.playerId, 'Q', uid('g')), { ok: true, matched: null });
+  assert.equal(await t.s.reap(dead, 10), null, 'alive: nothing to reap');
+  await redis.del(t.s.keys.instance(dead)); // SIGKILL: the key lapses, no disconnect ran
+  assert.deepEqual(await t.s.deadInstances(live), [dead]);
+  const l = await t.listen(g.id);
+  const runs = await Promise.all(Array.from({ length: 4 }, () => t.s.reap(dead, 1)));
+  assert.equal(runs.reduce((n, r) => n + r!.handled, 0), 2, 'each player handled once');
+  assert.deepEqual(await t.s.reap(dead, 10), { handled: 0, left: 0 });
+  assert.deepEqual(await t.s.deadInstances(live), []);
+  await l.stop();
+  assert.equal(l.got.length, 1);
+  assert.match(l.got[0], /"online":\{"X":true,"O":false\}/);
+  assert.equal(await redis.zscore(t.s.keys.queue(), q.playerId), null);
+  assert.deepEqual(await redis.smembers(t.s.keys.playerConns(g.o.playerId)), []);
+  assert.ok(Number(await redis.hget(t.s.keys.game(g.id), 'aO')) > Date.now(), 'O forfeits later unless back');
+  assert.equal((await t.snap(g.id)).version, 2);
+  // a gateway that was only stalled records its connections again: online, abandonment cancelled
+  await redis.set(t.s.keys.instance(dead), '{}', 'PX', 60_000);
+  await t.s.attach(dead, [[g.o.playerId, `${dead}|again`]]);
+  assert.equal(await redis.hget(t.s.keys.game(g.id), 'aO'), null);
+  assert.equal(await redis.hget(t.s.keys.game(g.id), 'oO'), '1');
+});
+
+test('one deadline per game: the earliest rule applies, a cancelled one reschedules to the next', async () => {
+  const t = await timed('one', { abandonMs: 40, turnMs: 300 });
+  const inst = uid('i');
+  const g = await t.game(inst, inst);
+  const turnAt = (await t.snap(g.id)).deadline!;
+  assert.equal(Number(await redis.zscore(t.s.keys.deadlines(), g.id)), turnAt);
+  await t.s.disconnect(g.o.playerId, inst, await connOf(t.s, g.o.playerId));
+  assert.ok(Number(await redis.zscore(t.s.keys.deadlines(), g.id)) < turnAt, 'abandonment of O comes first');
+  await t.hello(inst, g.o.token);
+  assert.equal(Number(await redis.zscore(t.s.keys.deadlines(), g.id)), turnAt, 'back to the turn clock');
+  await sleep(80);
+  assert.equal(await t.s.expire(g.id), null, 'nothing due yet');
+  await sleep(Math.max(0, turnAt - Date.now()) + 30);
+  assert.deepEqual(await Promise.all([t.s.expire(g.id), t.s.expire(g.id)]), ['timeout', null]);
+  const s = await t.snap(g.id);
+  assert.deepEqual([s.status, s.winner, s.reason, s.version], ['won', 'O', 'timeout', 3]);
+});
+
+test('an expired invite aborts once and its code answers NOT_FOUND', async () => {
+  const t = await timed('inv', { inviteTtlMs: 40, abandonMs: 60_000 });
+  const inst = uid('i');
+  const x = await t.hello(inst);
+  const id = uid('g');
+  const code = uid('C').toUpperCase();
+  assert.ok((await t.s.create(x.playerId, 'X', id, code)).ok);
+  await sleep(70);
+  assert.deepEqual(await Promise.all([t.s.expire(id), t.s.expire(id)]), ['expired', null]);
+  const s = await t.snap(id);
+  assert.deepEqual([s.status, s.reason, s.version], ['aborted', null, 2]);
+  assert.equal(await t.s.gameOfCode(code), null);
+  const o = await t.hello(inst);
+  assert.deepEqual(await t.s.join(o.playerId, 'O', code, id), { ok: false, code: 'NOT_FOUND' });
 });

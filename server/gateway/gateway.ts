@@ -45,6 +45,7 @@ export class Gateway {
   private draining = false;
   private wasReady = { cmd: false, sub: false };
   private sweeping = false;
+  private reaping = false;
   /** Set once this instance is registered in Redis: until then its players would look offline. */
   private registered = false;
 
@@ -55,15 +56,15 @@ export class Gateway {
     this.cmdRedis = connectRedis(cfg.REDIS_URL, cfg.REDIS_COMMAND_TIMEOUT_MS, `trine-${cfg.GATEWAY_ID}-cmd`);
     this.subRedis = connectRedis(cfg.REDIS_URL, cfg.REDIS_COMMAND_TIMEOUT_MS, `trine-${cfg.GATEWAY_ID}-sub`);
     this.store = new Store(this.cmdRedis, {
-      maxGamesPerPlayer: cfg.MAX_GAMES_PER_PLAYER, turnMs: cfg.TURN_MS, inviteTtlMs: cfg.INVITE_TTL_MS,
+      maxGamesPerPlayer: cfg.MAX_GAMES_PER_PLAYER, turnMs: cfg.TURN_MS, abandonMs: cfg.ABANDON_MS, inviteTtlMs: cfg.INVITE_TTL_MS,
       finishedTtlS: cfg.FINISHED_TTL_S, sessionTtlS: cfg.SESSION_TTL_S,
     }, cfg.REDIS_PREFIX);
     const subs = new Subscriptions(this.subRedis);
     let transport: Transport | null = null;
     this.rooms = new Rooms({
       subs, transport: { publish: (t, x) => transport!.publish(t, x) } as Transport, spectatorLimit: cfg.MAX_SPECTATORS,
-      channelOf: (id) => this.store.keys.gameChannel(id), read: (id) => this.store.readGame(id),
-      onForward: (_id, n) => this.metrics.messagesOut.inc({ type: 'state' }, n),
+      channelOf: (id) => this.store.keys.gameChannel(id), read: (id) => this.store.readRoom(id),
+      onForward: (_id, n, type) => this.metrics.messagesOut.inc({ type }, n),
       onDropped: () => this.metrics.pubsubDropped.inc(),
     });
     let sockets: SocketHandler | null = null;
@@ -147,7 +148,7 @@ export class Gateway {
     if (!wasAlive && this.registered) {
       // the registration lapsed (a stall, a Redis restart): readers may have pruned our connections
       this.o.log.warn('registration had lapsed; recording connections again');
-      await this.store.addConns([...this.players.all()].filter((c) => c.playerId).map((c) => [c.playerId!, c.member]));
+      await this.store.attach(this.instanceId, [...this.players.all()].filter((c) => c.playerId).map((c) => [c.playerId!, c.member]));
     }
     this.registered = true;
   }
@@ -158,12 +159,46 @@ export class Gateway {
     this.sweeping = true;
     try {
       for (const id of await this.store.dueGames(100)) {
-        if (await this.store.expire(id)) this.metrics.timeRules.inc();
+        const applied = await this.store.expire(id);
+        if (!applied) continue;
+        this.metrics.timeRules.inc();
+        this.metrics.gamesFinished.inc({ reason: applied });
       }
     } catch (e) {
       this.o.log.debug({ err: errText(e) }, 'sweep failed');
     } finally {
       this.sweeping = false;
+    }
+  }
+
+  /**
+   * Cleans up after dead gateway instances (registration lapsed, e.g. SIGKILLed): their players'
+   * connections are dropped and whoever is left offline shows so and starts its abandonment clock.
+   * Any gateway may; the reap script hands each player to one caller only.
+   */
+  private async reapDead(): Promise<void> {
+    if (this.reaping || !this.readiness().ok) return;
+    this.reaping = true;
+    try {
+      for (const id of await this.store.deadInstances(this.instanceId)) await this.reapInstance(id);
+    } catch (e) {
+      this.o.log.debug({ err: errText(e) }, 'reap failed');
+    } finally {
+      this.reaping = false;
+    }
+  }
+
+  private async reapInstance(id: string): Promise<void> {
+    let handled = 0;
+    for (let round = 0; round < 50; round++) {
+      const r = await this.store.reap(id, 200);
+      if (!r) return;
+      handled += r.handled;
+      if (!r.left) break;
+    }
+    if (handled) {
+      this.metrics.playersReaped.inc(handled);
+      this.o.log.info({ instance: id, players: handled }, 'reaped a dead gateway instance');
     }
   }
 
@@ -174,6 +209,7 @@ export class Gateway {
     const every = (ms: number, fn: () => Promise<void>) => this.timers.push(setInterval(() => { fn().catch(() => {}); }, ms));
     every(cfg.HEARTBEAT_MS, () => (this.cmdRedis.status === 'ready' && !this.draining ? this.heartbeat() : Promise.resolve()));
     every(cfg.SWEEP_MS, () => this.sweep());
+    every(cfg.HEARTBEAT_MS, () => this.reapDead());
     every(1000, async () => {
       this.metrics.gamesActive.set(this.rooms.size);
       this.metrics.ready.set(this.readiness().ok ? 1 : 0);
@@ -197,7 +233,7 @@ export class Gateway {
 
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
-    await this.store.unregister(this.instanceId).catch(() => {});
+    await this.store.unregister(this.instanceId).then(() => this.reapInstance(this.instanceId)).catch(() => {});
     this.transport.stopListening();
     this.cmdRedis.disconnect();
     this.subRedis.disconnect();

@@ -2,7 +2,10 @@
 // it or a spectator); it holds the newest snapshot seen and forwards each newer one to its
 // sockets as one pre-serialized frame through a transport topic. A socket joining gets the newest
 // snapshot, then everything after it, so it sees each version once and in order.
-import type { RawSnapshot } from '../store/store.js';
+// Presence (whether each seated player is online) is not a game change: it travels apart, as
+// `presence` frames with a sequence number of their own (`P SEQ FRAME` on the game's channel). A
+// room keeps the newest one and gives it to a socket joining an unfinished game, after the snapshot.
+import { toRawPresence, type RawPresence, type RawSnapshot } from '../store/store.js';
 import type { Transport } from '../transport/types.js';
 import type { Subscriptions } from './subscriptions.js';
 
@@ -23,6 +26,7 @@ interface Room {
   readonly channel: string;
   readonly members: Map<Member, Role>;
   latest: RawSnapshot | null;
+  presence: RawPresence | null;
   pendingJoins: number;
   /** Whether this room holds its channel (the subscription succeeded), to release on close. */
   held: boolean;
@@ -33,8 +37,9 @@ export interface RoomsDeps {
   subs: Subscriptions;
   transport: Transport;
   channelOf(gameId: string): string;
-  read(gameId: string): Promise<RawSnapshot | null>;
-  onForward?(room: string, members: number): void;
+  /** The game's snapshot and newest presence message, read at once; null when there is no such game. */
+  read(gameId: string): Promise<{ snapshot: RawSnapshot; presence: RawPresence | null } | null>;
+  onForward?(room: string, members: number, type: 'state' | 'presence'): void;
   onDropped?(): void;
   spectatorLimit: number;
 }
@@ -60,12 +65,12 @@ export class Rooms {
     let room = this.rooms.get(gameId);
     if (room) return room;
     const channel = this.d.channelOf(gameId);
-    const r: Room = { id: gameId, topic: `g:${gameId}`, channel, members: new Map(), latest: null, pendingJoins: 0, held: false, ready: Promise.resolve() };
+    const r: Room = { id: gameId, topic: `g:${gameId}`, channel, members: new Map(), latest: null, presence: null, pendingJoins: 0, held: false, ready: Promise.resolve() };
     r.ready = this.d.subs.acquire(channel).then(async () => {
       r.held = true;
       // subscribed first, then read: every version after the read arrives on the channel
-      const snap = await this.d.read(gameId);
-      if (snap) this.offer(r, snap);
+      const read = await this.d.read(gameId);
+      if (read) this.offerAll(r, read);
     });
     this.rooms.set(gameId, (room = r));
     return room;
@@ -103,6 +108,7 @@ export class Rooms {
     m.rooms.set(gameId, role);
     if (announce) m.send(announce);
     m.send(room.latest.frame);
+    if (room.presence && !this.isFinished(gameId)) m.send(room.presence.frame);
     m.subscribe(room.topic);
     return 'joined';
   }
@@ -132,12 +138,26 @@ export class Rooms {
     room.latest = snap;
     if (room.members.size) {
       this.d.transport.publish(room.topic, snap.frame);
-      this.d.onForward?.(room.id, room.members.size);
+      this.d.onForward?.(room.id, room.members.size, 'state');
     }
     return true;
   }
 
-  /** A message on a game channel: `VERSION FRAME`, or `R FROM TO` (rematch, for spectators). */
+  private offerPresence(room: Room, p: RawPresence): void {
+    if (room.presence && p.seq <= room.presence.seq) return;
+    room.presence = p;
+    if (room.members.size) {
+      this.d.transport.publish(room.topic, p.frame);
+      this.d.onForward?.(room.id, room.members.size, 'presence');
+    }
+  }
+
+  private offerAll(room: Room, read: { snapshot: RawSnapshot; presence: RawPresence | null }): void {
+    this.offer(room, read.snapshot);
+    if (read.presence) this.offerPresence(room, read.presence);
+  }
+
+  /** A message on a game channel: `VERSION FRAME`, `P SEQ FRAME` (presence), or `R FROM TO` (rematch, for spectators). */
   onMessage(gameId: string, payload: string): void {
     const room = this.rooms.get(gameId);
     if (!room) { this.d.onDropped?.(); return; }
@@ -149,6 +169,11 @@ export class Rooms {
       }
       return;
     }
+    if (payload.startsWith('P ')) {
+      const p = toRawPresence(payload.slice(2));
+      if (p) this.offerPresence(room, p); else this.d.onDropped?.();
+      return;
+    }
     const sp = payload.indexOf(' ');
     const version = Number(payload.slice(0, sp));
     if (!Number.isInteger(version)) { this.d.onDropped?.(); return; }
@@ -158,8 +183,8 @@ export class Rooms {
   /** After a reconnect to Redis: reads every served game again and forwards what is newer. */
   async resync(): Promise<void> {
     await Promise.all([...this.rooms.values()].map(async (room) => {
-      const snap = await this.d.read(room.id);
-      if (snap) this.offer(room, snap);
+      const read = await this.d.read(room.id);
+      if (read) this.offerAll(room, read);
     }));
   }
 

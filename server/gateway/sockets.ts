@@ -149,9 +149,9 @@ export class SocketHandler implements SocketHandlers<Conn> {
     const token = typeof msg.token === 'string' && msg.token.length >= 16 ? msg.token : null;
     const r = await store.hello({
       token, newToken, newPlayerId: this.d.newId(16), name: sanitizeName(msg.name),
-      defaultName: `Guest-${this.d.newId(4)}`, conn: c.member,
+      defaultName: `Guest-${this.d.newId(4)}`, instance: this.d.instanceId, conn: c.member,
     });
-    if (c.closed) { this.d.track(store.disconnect(r.playerId, c.member).catch(() => {})); return; }
+    if (c.closed) { this.d.track(store.disconnect(r.playerId, this.d.instanceId, c.member).catch(() => {})); return; }
     if (c.helloTimer) { clearTimeout(c.helloTimer); c.helloTimer = null; }
     const tok = r.resumed ? token! : newToken;
     c.tokenHash = hashToken(tok);
@@ -186,7 +186,7 @@ export class SocketHandler implements SocketHandlers<Conn> {
     if (!pid) return;
     this.d.players.remove(c, pid);
     this.d.log.info({ conn: c.id, playerId: pid, code, secs: Math.round((Date.now() - c.openedAt) / 1000) }, 'closed');
-    this.d.track(this.d.store.disconnect(pid, c.member).catch((e) => this.d.log.warn({ playerId: pid, err: errText(e) }, 'disconnect not recorded')));
+    this.d.track(this.d.store.disconnect(pid, this.d.instanceId, c.member).catch((e) => this.d.log.warn({ playerId: pid, err: errText(e) }, 'disconnect not recorded')));
   }
 }
 

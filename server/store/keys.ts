@@ -6,7 +6,11 @@
 export class Keys {
   constructor(readonly prefix = 'trine') {}
 
-  /** Hash: `s` the game's snapshot JSON; `rX`/`rO` rematch asks; `next` the rematch game; `m:PID:MID` -> version of an applied move. */
+  /**
+   * Hash: `s` the game's snapshot JSON; `rX`/`rO` rematch asks; `next` the rematch game; `m:PID:MID` -> version of an applied
+   * move; presence: `oX`/`oO` '1'|'0' whether the seat's player is online, `p` `SEQ FRAME` the newest presence message,
+   * `pv` its SEQ; time rules: `aX`/`aO` epoch ms at which the seat forfeits as abandoned, `ix` epoch ms the invite expires.
+   */
   game(gameId: string): string { return `${this.prefix}:game:{g:${gameId}}`; }
   /** String: invite code -> game id, while the private game waits for its second player. */
   code(code: string): string { return `${this.prefix}:code:${code}`; }
@@ -22,9 +26,14 @@ export class Keys {
   queueNames(): string { return `${this.prefix}:queue:names`; }
   /** String with a short TTL: a running gateway process (instance), value its public description JSON. */
   instance(instanceId: string): string { return `${this.prefix}:instance:${instanceId}`; }
-  /** Set: instance ids that registered; dead ones are pruned by readers. */
+  /** Set: ids of the players with a connection on that instance (what a reaper reads once it dies). */
+  instancePlayers(instanceId: string): string { return `${this.prefix}:instance:${instanceId}:players`; }
+  /** Set: instance ids that registered; a dead one leaves it once reaped (see lua/reap.lua). */
   instances(): string { return `${this.prefix}:instances`; }
-  /** Sorted set: game id scored by the epoch ms of its next time rule (turn clock, abandonment, invite expiry). */
+  /**
+   * Sorted set: each unfinished game with a time rule, scored by the epoch ms of its earliest one
+   * (turn clock, a seat's abandonment, invite expiry; see lua/expire.lua).
+   */
   deadlines(): string { return `${this.prefix}:deadlines`; }
 
   /** Channel: every change of a game (`VERSION FRAME`) and its rematch notice (`R FROM TO`). */

@@ -9,8 +9,10 @@ const LUA_DIR = join(dirname(fileURLToPath(import.meta.url)), 'lua');
 
 /** Each script and how many of its arguments are KEYS. */
 export const SCRIPT_KEYS = {
-  hello: 2,
-  disconnect: 3,
+  hello: 6,
+  disconnect: 5,
+  attach: 4,
+  reap: 6,
   create: 6,
   join: 6,
   queue: 4,

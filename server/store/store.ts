@@ -11,6 +11,7 @@ export type Result<T> = ({ ok: true } & T) | { ok: false; code: ErrorCode | 'COD
 export interface StoreLimits {
   maxGamesPerPlayer: number;
   turnMs: number;
+  abandonMs: number;
   inviteTtlMs: number;
   finishedTtlS: number;
   sessionTtlS: number;
@@ -20,6 +21,8 @@ export const hashToken = (token: string): string => createHash('sha256').update(
 
 /** A raw snapshot as stored and published: the version and the `state` frame, never re-parsed to forward. */
 export interface RawSnapshot { version: number; frame: string }
+/** A game's newest presence message as stored and published: its sequence number and the `presence` frame. */
+export interface RawPresence { seq: number; frame: string }
 
 export class Store {
   readonly keys: Keys;
@@ -45,11 +48,12 @@ export class Store {
     return { ok: true, ...ok(reply) };
   }
 
-  async hello(a: { token: string | null; newToken: string; newPlayerId: string; name: string; defaultName: string; conn: string }) {
+  /** `conn` is the connection's member `INSTANCE|CONN` on gateway instance `instance`. */
+  async hello(a: { token: string | null; newToken: string; newPlayerId: string; name: string; defaultName: string; instance: string; conn: string }) {
     const k = this.keys;
     const given = a.token ? k.session(hashToken(a.token)) : k.session('none');
-    const r = await this.run('hello', [given, k.session(hashToken(a.newToken))],
-      [a.newPlayerId, a.name, a.defaultName, this.limits.sessionTtlS, a.conn, this.templates]);
+    const r = await this.run('hello', [given, k.session(hashToken(a.newToken)), k.instancePlayers(a.instance), k.deadlines(), k.queue(), k.queueNames()],
+      [a.newPlayerId, a.name, a.defaultName, this.limits.sessionTtlS, a.conn, this.templates, this.limits.abandonMs]);
     return { resumed: r[0] === 1, playerId: String(r[1]), name: String(r[2]) };
   }
 
@@ -58,21 +62,30 @@ export class Store {
     await this.redis.expire(this.keys.session(tokenHash), this.limits.sessionTtlS);
   }
 
-  /** Records live connections again (after Redis lost them, e.g. a restart without persistence). */
-  async addConns(entries: [playerId: string, member: string][]): Promise<void> {
-    await Promise.all(entries.map(([pid, member]) => this.redis.sadd(this.keys.playerConns(pid), member)));
+  /**
+   * Records live connections of an instance again, after its registration lapsed (a stall, a Redis
+   * restart): a reaper may have dropped them and marked their players offline.
+   */
+  async attach(instance: string, entries: [playerId: string, member: string][]): Promise<void> {
+    const k = this.keys;
+    for (let i = 0; i < entries.length; i += 200) {
+      await this.call.attach([k.instancePlayers(instance), k.deadlines(), k.queue(), k.queueNames()],
+        [this.templates, this.limits.abandonMs, ...entries.slice(i, i + 200).flat()]);
+    }
   }
 
-  async disconnect(playerId: string, conn: string): Promise<boolean> {
+  /** Forgets a connection; false when the player has no live connection left (it went offline). */
+  async disconnect(playerId: string, instance: string, conn: string): Promise<boolean> {
     const k = this.keys;
-    const r = await this.call.disconnect([k.playerConns(playerId), k.queue(), k.queueNames()], [conn, playerId, this.templates]);
+    const r = await this.call.disconnect([k.playerConns(playerId), k.queue(), k.queueNames(), k.instancePlayers(instance), k.deadlines()],
+      [conn, playerId, this.templates, this.limits.abandonMs]);
     return r === 1;
   }
 
   async create(playerId: string, name: string, gameId: string, code: string) {
     const k = this.keys;
     const r = await this.run('create', [k.playerGames(playerId), k.game(gameId), k.code(code), k.queue(), k.queueNames(), k.deadlines()],
-      [playerId, name, gameId, code, this.limits.maxGamesPerPlayer, this.limits.inviteTtlMs, this.templates]);
+      [playerId, name, gameId, code, this.limits.maxGamesPerPlayer, this.limits.inviteTtlMs, this.templates, this.limits.abandonMs]);
     return Store.status(r, (x) => ({ version: Number(x[1]) }));
   }
 
@@ -83,14 +96,14 @@ export class Store {
   async join(playerId: string, name: string, code: string, gameId: string) {
     const k = this.keys;
     const r = await this.run('join', [k.code(code), k.game(gameId), k.playerGames(playerId), k.queue(), k.queueNames(), k.deadlines()],
-      [playerId, name, gameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.templates]);
+      [playerId, name, gameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.templates, this.limits.abandonMs]);
     return Store.status(r, (x) => ({ version: Number(x[1]) }));
   }
 
   async queue(playerId: string, name: string, newGameId: string) {
     const k = this.keys;
     const r = await this.run('queue', [k.queue(), k.queueNames(), k.playerGames(playerId), k.deadlines()],
-      [playerId, name, newGameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.templates]);
+      [playerId, name, newGameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.templates, this.limits.abandonMs]);
     return Store.status(r, (x) => ({ matched: x[1] === 'matched' ? String(x[2]) : null }));
   }
 
@@ -113,14 +126,33 @@ export class Store {
   async rematch(playerId: string, gameId: string, newGameId: string) {
     const k = this.keys;
     const r = await this.run('rematch', [k.game(gameId), k.game(newGameId), k.deadlines()],
-      [playerId, newGameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.templates]);
+      [playerId, newGameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.templates, this.limits.abandonMs]);
     return Store.status(r, (x) => ({ started: x[1] === 'started' ? String(x[2]) : null }));
   }
 
-  /** Applies a due time rule of one game; true when this call applied it. */
-  async expire(gameId: string): Promise<boolean> {
+  /** Applies the due time rule of one game: what this call applied (each is applied by one call only), or null. */
+  async expire(gameId: string): Promise<'timeout' | 'abandoned' | 'expired' | null> {
     const r = await this.call.expire([this.keys.deadlines(), this.keys.game(gameId)], [gameId, this.limits.finishedTtlS, this.templates]);
-    return r === 1;
+    return r === 'timeout' || r === 'abandoned' || r === 'expired' ? r : null;
+  }
+
+  /**
+   * Cleans up after a dead gateway instance, up to `batch` of its players per call (see lua/reap.lua).
+   * `left` is how many remain; null when the instance is alive after all.
+   */
+  async reap(instance: string, batch: number): Promise<{ handled: number; left: number } | null> {
+    const k = this.keys;
+    const r = (await this.call.reap([k.instance(instance), k.instancePlayers(instance), k.instances(), k.deadlines(), k.queue(), k.queueNames()],
+      [instance, batch, this.templates, this.limits.abandonMs])) as [number, number];
+    return r[0] < 0 ? null : { handled: r[0], left: r[1] };
+  }
+
+  /** Registered instances whose key has lapsed (dead, not reaped yet), but `self`. */
+  async deadInstances(self: string): Promise<string[]> {
+    const ids = (await this.redis.smembers(this.keys.instances())).filter((i) => i !== self);
+    if (!ids.length) return [];
+    const vals = await this.redis.mget(ids.map((i) => this.keys.instance(i)));
+    return ids.filter((_, i) => vals[i] === null);
   }
 
   /** Game ids whose time rule is due by Redis' clock (at most `limit`). */
@@ -134,6 +166,13 @@ export class Store {
   async readGame(gameId: string): Promise<RawSnapshot | null> {
     const s = await this.redis.hget(this.keys.game(gameId), 's');
     return s === null ? null : toRaw(s);
+  }
+
+  /** What a room needs of a game: its snapshot and newest presence message (one read), or null when there is no such game. */
+  async readRoom(gameId: string): Promise<{ snapshot: RawSnapshot; presence: RawPresence | null } | null> {
+    const [s, p] = await this.redis.hmget(this.keys.game(gameId), 's', 'p');
+    if (s === null) return null;
+    return { snapshot: toRaw(s), presence: p === null ? null : toRawPresence(p) };
   }
 
   /** The player's unfinished games, read from their snapshots (stale entries are skipped). */
@@ -161,17 +200,16 @@ export class Store {
     return prev !== null;
   }
 
+  /** Ends this instance's registration; what is left of it (connections not forgotten) is reaped like a dead one's. */
   async unregister(instanceId: string): Promise<void> {
-    await Promise.all([this.redis.del(this.keys.instance(instanceId)), this.redis.srem(this.keys.instances(), instanceId)]);
+    await this.redis.del(this.keys.instance(instanceId));
   }
 
-  /** The live gateway instances (dead ones pruned). */
+  /** The live gateway instances (dead ones stay listed in the set until reaped). */
   async liveInstances(): Promise<unknown[]> {
     const ids = await this.redis.smembers(this.keys.instances());
     if (!ids.length) return [];
     const vals = await this.redis.mget(ids.map((i) => this.keys.instance(i)));
-    const dead = ids.filter((_, i) => vals[i] === null);
-    if (dead.length) await this.redis.srem(this.keys.instances(), ...dead);
     return vals.filter((v): v is string => v !== null).map((v) => JSON.parse(v));
   }
 }
@@ -179,6 +217,13 @@ export class Store {
 export function toRaw(snapshotJson: string): RawSnapshot {
   const m = /"version":(\d+)/.exec(snapshotJson);
   return { version: m ? Number(m[1]) : 0, frame: `{"t":"state","game":${snapshotJson}}` };
+}
+
+/** A stored presence entry `SEQ FRAME` (hash field `p`; published as `P SEQ FRAME`). */
+export function toRawPresence(entry: string): RawPresence | null {
+  const sp = entry.indexOf(' ');
+  const seq = Number(entry.slice(0, sp));
+  return sp > 0 && Number.isInteger(seq) ? { seq, frame: entry.slice(sp + 1) } : null;
 }
 
 export function parseSnapshot(raw: RawSnapshot): GameSnapshot {

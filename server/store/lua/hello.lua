@@ -1,6 +1,8 @@
--- hello: resumes the session of a known token or creates a guest, and records the connection.
--- KEYS[1] session of the token presented (or a key that does not exist); KEYS[2] session for a new token
--- ARGV: new player id, name ('' keeps the stored one), default guest name, session TTL s, connection member, templates JSON
+-- hello: resumes the session of a known token or creates a guest, records the connection, and
+-- marks the player online in its unfinished games (cancelling their abandonment clocks).
+-- KEYS[1] session of the token presented (or a key that does not exist); KEYS[2] session for a new token;
+-- KEYS[3] the gateway instance's players index; KEYS[4] deadlines; KEYS[5] queue; KEYS[6] queue names
+-- ARGV: new player id, name ('' keeps the stored one), default guest name, session TTL s, connection member, templates JSON, abandon ms
 -- Returns {resumed 0|1, player id, name}
 -- @include game
 local T = cjson.decode(ARGV[6])
@@ -19,5 +21,6 @@ else
   redis.call('EXPIRE', KEYS[2], ARGV[4])
   resumed = 0
 end
-redis.call('SADD', fmt(T.conns, pid), ARGV[5])
+attach_conn(pid, ARGV[5], KEYS[3], T)
+refresh_player(pid, KEYS[4], KEYS[5], KEYS[6], T, now_ms(), ARGV[7])
 return {resumed, pid, name}

@@ -29,7 +29,7 @@ elseif not string.find(g.board, '.', 1, true) then
   end_game(g, KEYS[1], KEYS[2], T, ARGV[5])
 else
   g.turn = other(seat)
-  start_clock(g, KEYS[2], ARGV[4], now)
+  start_clock(g, KEYS[1], KEYS[2], ARGV[4], now)
 end
 redis.call('HSET', KEYS[1], mid_field, g.version)
 save_and_publish(KEYS[1], fmt(T.gch, g.id), g)

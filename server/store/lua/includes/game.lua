@@ -43,7 +43,11 @@ local function load_game(key)
 end
 
 -- Writes the snapshot, publishes it as `VERSION {"t":"state","game":...}` and returns the version.
+-- Each seated player's `online` flag is the presence recorded for the game at this moment.
 local function save_and_publish(key, channel, g)
+  local o = redis.call('HMGET', key, 'oX', 'oO')
+  if g.players.X ~= cjson.null then g.players.X.online = (o[1] == '1') end
+  if g.players.O ~= cjson.null then g.players.O.online = (o[2] == '1') end
   local json = cjson.encode(g)
   redis.call('HSET', key, 's', json)
   redis.call('PUBLISH', channel, g.version .. ' {"t":"state","game":' .. json .. '}')
@@ -74,29 +78,119 @@ local function is_online(conns_key, instance_tpl)
   return live
 end
 
--- Starts the clock of the player to move: the snapshot's deadline and the game's entry in the
--- deadlines set (turn_ms 0 turns clocks off).
-local function start_clock(g, deadlines_key, turn_ms, now)
-  turn_ms = tonumber(turn_ms)
-  if turn_ms > 0 and g.status == 'playing' then
-    g.deadline = now + turn_ms
-    redis.call('ZADD', deadlines_key, g.deadline, g.id)
-  else
-    g.deadline = cjson.null
+local function unfinished(g) return g.status == 'waiting' or g.status == 'playing' end
+
+-- Time rules. One entry per unfinished game in the deadlines set, scored by the earliest of its
+-- rules: the turn clock (the snapshot's deadline), each seat's abandonment (hash field aX/aO,
+-- set while that seat's player is offline) and the invite's expiry (field ix, waiting games).
+local function next_rule_at(g, key)
+  if not unfinished(g) then return nil end
+  local f = redis.call('HMGET', key, 'aX', 'aO', 'ix')
+  local at = nil
+  local function consider(t)
+    t = tonumber(t)
+    if t and (not at or t < at) then at = t end
   end
+  if g.status == 'playing' then consider(g.deadline) end
+  consider(f[1]); consider(f[2])
+  if g.status == 'waiting' then consider(f[3]) end
+  return at
+end
+
+-- (Re)schedules a game in the deadlines set at its next rule, or removes it when it has none.
+local function schedule(g, key, deadlines_key)
+  local at = next_rule_at(g, key)
+  if at then redis.call('ZADD', deadlines_key, at, g.id) else redis.call('ZREM', deadlines_key, g.id) end
+end
+
+-- Starts the clock of the player to move (turn_ms 0 turns clocks off) and reschedules the game.
+local function start_clock(g, key, deadlines_key, turn_ms, now)
+  turn_ms = tonumber(turn_ms)
+  if turn_ms > 0 and g.status == 'playing' then g.deadline = now + turn_ms else g.deadline = cjson.null end
+  schedule(g, key, deadlines_key)
+end
+
+-- Presence. Game hash fields: oX/oO '1'|'0' whether the seat's player is online; aX/aO the epoch
+-- ms at which that seat forfeits as abandoned (while its player is offline, abandon_ms > 0);
+-- p `SEQ FRAME`, the newest presence message, SEQ counting the game's presence changes. A presence
+-- change is not a game change: the snapshot and its version stay as they are.
+-- `online` maps seats to booleans (seats left out keep their value). On a change, writes the
+-- fields and, when `publish`, sends `P SEQ {"t":"presence",...}` on the game's channel.
+-- Returns whether anything changed (the caller reschedules).
+local function apply_presence(key, g, online, now, abandon_ms, T, publish)
+  local cur = redis.call('HMGET', key, 'oX', 'oO')
+  local changed = false
+  for i, s in ipairs({'X', 'O'}) do
+    if online[s] ~= nil then
+      local v = online[s] and '1' or '0'
+      if cur[i] ~= v then
+        changed = true
+        cur[i] = v
+        redis.call('HSET', key, 'o' .. s, v)
+        if online[s] or tonumber(abandon_ms) <= 0 then redis.call('HDEL', key, 'a' .. s)
+        else redis.call('HSET', key, 'a' .. s, now + tonumber(abandon_ms)) end
+      end
+    end
+  end
+  if not changed then return false end
+  local seq = redis.call('HINCRBY', key, 'pv', 1)
+  local frame = '{"t":"presence","gameId":' .. cjson.encode(g.id) .. ',"online":{"X":' .. tostring(cur[1] == '1')
+    .. ',"O":' .. tostring(cur[2] == '1') .. '}}'
+  redis.call('HSET', key, 'p', seq .. ' ' .. frame)
+  if publish then redis.call('PUBLISH', fmt(T.gch, g.id), 'P ' .. seq .. ' ' .. frame) end
+  return true
+end
+
+-- Whether each seated player of a game is online now, by its connections.
+local function seats_online(g, T)
+  local online = {}
+  for _, s in ipairs({'X', 'O'}) do
+    if g.players[s] ~= cjson.null then online[s] = is_online(fmt(T.conns, g.players[s].id), T.inst) end
+  end
+  return online
+end
+
+-- Records a player's presence from its connections in each of its unfinished games: publishes the
+-- changes, starts or cancels the abandonment clocks. A player left offline leaves the queue.
+-- Returns whether the player is online.
+local function refresh_player(pid, deadlines_key, queue_key, names_key, T, now, abandon_ms)
+  local online = is_online(fmt(T.conns, pid), T.inst)
+  if not online then
+    redis.call('ZREM', queue_key, pid)
+    redis.call('HDEL', names_key, pid)
+  end
+  for _, id in ipairs(redis.call('SMEMBERS', fmt(T.games, pid))) do
+    local key = fmt(T.game, id)
+    local g = load_game(key)
+    local seat = g and seat_of(g, pid)
+    if seat and unfinished(g) and apply_presence(key, g, {[seat] = online}, now, abandon_ms, T, true) then
+      schedule(g, key, deadlines_key)
+    end
+  end
+  return online
+end
+
+-- Records a live connection of a player on a gateway instance: in the player's connections and
+-- in the instance's index of players (what a reaper reads when the instance dies).
+local function attach_conn(pid, member, index_key, T)
+  redis.call('SADD', fmt(T.conns, pid), member)
+  redis.call('SADD', index_key, pid)
 end
 
 local function end_game(g, key, deadlines_key, T, ttl)
   finish(g, key, T.games, ttl)
   redis.call('ZREM', deadlines_key, g.id)
+  redis.call('HDEL', key, 'aX', 'aO', 'ix')
   if g.code ~= cjson.null then redis.call('DEL', fmt(T.code, g.code)) end
 end
 
 -- Seats two players in a new playing game (quick match and rematch): both get it in their list of
--- unfinished games and a notice `KIND ...` on their channels.
-local function start_pair_game(key, id, px, po, deadlines_key, T, turn_ms, now)
-  local g = new_game(id, cjson.null, px, po, 'playing')
-  start_clock(g, deadlines_key, turn_ms, now)
+-- unfinished games and a notice `KIND ...` on their channels; a player not online at that moment
+-- starts with its abandonment clock running.
+local function start_pair_game(key, id, px, po, deadlines_key, T, turn_ms, abandon_ms, now)
+  local g = new_game(id, cjson.null, {id = px.id, name = px.name}, {id = po.id, name = po.name}, 'playing')
+  apply_presence(key, g, seats_online(g, T), now, abandon_ms, T, false)
+  start_clock(g, key, deadlines_key, turn_ms, now)
   redis.call('SADD', fmt(T.games, px.id), id)
   redis.call('SADD', fmt(T.games, po.id), id)
   save_and_publish(key, fmt(T.gch, id), g)
