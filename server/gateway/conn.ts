@@ -22,7 +22,10 @@ export class TokenBucket {
 }
 
 export class Conn {
+  /** The player, once hello completed (requests are served from then on). */
   playerId: string | null = null;
+  /** The player this connection is recorded for in Redis (its conns, the instance's index), as soon as hello's script answered. */
+  recorded: string | null = null;
   name = '';
   tokenHash = '';
   helloPending = false;

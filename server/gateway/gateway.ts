@@ -148,7 +148,7 @@ export class Gateway {
     if (!wasAlive && this.registered) {
       // the registration lapsed (a stall, a Redis restart): readers may have pruned our connections
       this.o.log.warn('registration had lapsed; recording connections again');
-      await this.store.attach(this.instanceId, [...this.players.all()].filter((c) => c.playerId).map((c) => [c.playerId!, c.member]));
+      await this.store.attach(this.instanceId, [...this.sockets.conns].filter((c) => c.recorded && !c.closed).map((c) => [c.recorded!, c.member]));
     }
     this.registered = true;
   }

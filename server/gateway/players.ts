@@ -17,7 +17,6 @@ export class Players {
 
   get size(): number { return this.byPlayer.size; }
   conns(playerId: string): Set<Conn> | undefined { return this.byPlayer.get(playerId); }
-  *all(): Iterable<Conn> { for (const set of this.byPlayer.values()) yield* set; }
 
   /** Registers a socket of a player and holds the player's channel; resolves once subscribed. */
   async add(conn: Conn, playerId: string): Promise<void> {

@@ -152,12 +152,14 @@ export class SocketHandler implements SocketHandlers<Conn> {
       defaultName: `Guest-${this.d.newId(4)}`, instance: this.d.instanceId, conn: c.member,
     });
     if (c.closed) { this.d.track(store.disconnect(r.playerId, this.d.instanceId, c.member).catch(() => {})); return; }
+    c.recorded = r.playerId; // from here on, close() forgets the connection
     if (c.helloTimer) { clearTimeout(c.helloTimer); c.helloTimer = null; }
     const tok = r.resumed ? token! : newToken;
     c.tokenHash = hashToken(tok);
     c.sessionTouchedAt = Date.now();
     c.name = r.name;
     await this.d.players.add(c, r.playerId);
+    if (c.closed) return; // closed meanwhile: close() already forgot it, here and in Redis
     c.playerId = r.playerId;
     if (r.resumed) metrics.resumes.inc();
     const games = await store.unfinishedGames(r.playerId);
@@ -182,7 +184,7 @@ export class SocketHandler implements SocketHandlers<Conn> {
     if (n > 0) this.perIp.set(ip, n); else this.perIp.delete(ip);
     this.d.metrics.connections.dec();
     this.d.rooms.leaveAll(c);
-    const pid = c.playerId;
+    const pid = c.recorded;
     if (!pid) return;
     this.d.players.remove(c, pid);
     this.d.log.info({ conn: c.id, playerId: pid, code, secs: Math.round((Date.now() - c.openedAt) / 1000) }, 'closed');

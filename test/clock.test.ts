@@ -1,0 +1,179 @@
+// Time rules and presence against a real 3-gateway cluster with short clocks, gateways SIGKILLed
+// under the players: turn clocks apply once whoever survives, abandonment needs no disconnect
+// script, presence travels without versions, the queue never matches a vanished player, and an
+// expired invite is gone.
+// Clocks: the turn clock (5 s) is longer than abandonment (1.5 s after a dead gateway is noticed,
+// which takes up to 3 heartbeats of 300 ms), so each rule can be seen on its own.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import type { GameSnapshot } from '../shared/protocol.js';
+import { Keys } from '../server/store/keys.js';
+import { player, type Msg, type TestClient } from './support/client.js';
+import { sleep, startCluster } from './support/cluster.js';
+
+type C = Awaited<ReturnType<typeof startCluster>>;
+const TURN_MS = 5000;
+const ABANDON_MS = 1500;
+
+const presence = (id: string, X: boolean, O: boolean) => (m: Msg) =>
+  m.t === 'presence' && m.gameId === id && m.online?.X === X && m.online?.O === O;
+
+/** The versions a client received of a game, in order, and that they run without gap or repeat. */
+function assertVersions(c: TestClient, id: string, first: number, last: number): void {
+  assert.deepEqual(c.states(id).map((g) => g.version), Array.from({ length: last - first + 1 }, (_, i) => first + i), `${c.label} versions`);
+}
+
+describe('turn clocks, abandonment and presence', () => {
+  let cl: C;
+  let ws: string[];
+  let redis: Redis;
+  before(async () => {
+    cl = await startCluster({
+      restartDelayMs: 300,
+      env: { TURN_MS: String(TURN_MS), ABANDON_MS: String(ABANDON_MS), INVITE_TTL_MS: '1000', HEARTBEAT_MS: '300', SWEEP_MS: '100' },
+    });
+    ws = cl.gateways.map((g) => g.ws);
+    redis = new Redis(cl.redisUrl);
+  });
+  after(async () => { redis.disconnect(); await cl.stop(); });
+
+  /** A (X) on gateway `ax`, B (O) on `bo`, spectator S on `sg`, in a playing private game at version 2. */
+  async function privateGame(ax: number, bo: number, sg: number, tag: string) {
+    const A = await player(ws[ax], `${tag}A`);
+    const B = await player(ws[bo], `${tag}B`);
+    const made = await A.ok({ t: 'create' });
+    const S = await player(ws[sg], `${tag}S`);
+    await S.ok({ t: 'watch', gameId: made.gameId });
+    await B.ok({ t: 'join', code: made.code });
+    const id = made.gameId as string;
+    await Promise.all([A, B, S].map((c) => c.stateAt(id, 2)));
+    return { A, B, S, id };
+  }
+
+  async function killAndRestart(i: number, during: () => Promise<void>): Promise<void> {
+    cl.kill(cl.gateways[i]);
+    try { await during(); } finally { await cl.waitReady(cl.gateways[i]); }
+  }
+
+  test('the player to move loses on time exactly once, though the gateway of both players is SIGKILLed just before', async () => {
+    const { A, B, S, id } = await privateGame(0, 0, 1, 'T');
+    const before = Date.now();
+    await A.ok({ t: 'move', gameId: id, cell: 4, mid: 'a' });
+    const v3 = await S.stateAt(id, 3);
+    assert.ok(v3.deadline! >= before + TURN_MS - 1000 && v3.deadline! <= Date.now() + TURN_MS + 1000, `deadline ${v3.deadline}`);
+    await B.ok({ t: 'move', gameId: id, cell: 0, mid: 'b' });
+    const v4 = await S.stateAt(id, 4);
+    assert.ok(v4.deadline! > v3.deadline!, 'a move restarts the clock');
+    await sleep(Math.max(0, v4.deadline! - Date.now() - 400));
+    await killAndRestart(0, async () => {
+      const end = await S.stateAt(id, 5, TURN_MS);
+      assert.deepEqual([end.status, end.winner, end.reason, end.turn, end.deadline], ['won', 'O', 'timeout', null, null]);
+      await sleep(ABANDON_MS + 1200); // long enough for a second (wrong) application to show
+      assertVersions(S, id, 1, 5);
+      const A2 = await player(ws[2], 'TA2', { token: A.token });
+      assert.deepEqual(A2.msgs.find((m) => m.t === 'welcome')!.games, []);
+      await A2.ok({ t: 'watch', gameId: id });
+      assert.equal(A2.latest(id)!.version, 5);
+      for (const c of [A2, S]) c.close();
+    });
+  });
+
+  test('a player whose gateway dies and who never comes back forfeits (abandoned); both gone: aborted', async () => {
+    const one = await privateGame(0, 1, 2, 'Ab');
+    const both = await privateGame(0, 0, 2, 'Bb');
+    await killAndRestart(0, async () => {
+      await one.B.waitFor(presence(one.id, false, true), 'X offline', { timeout: 4000 });
+      const won = await one.S.stateAt(one.id, 3, 6000);
+      assert.deepEqual([won.status, won.winner, won.reason], ['won', 'O', 'abandoned']);
+      assert.equal(won.players.X!.online, false);
+      const aborted = await both.S.stateAt(both.id, 3, 6000);
+      assert.deepEqual([aborted.status, aborted.winner, aborted.reason], ['aborted', null, 'abandoned']);
+      assertVersions(one.B, one.id, 2, 3);
+      for (const c of [one.B, one.S, both.S]) c.close();
+    });
+  });
+
+  test('a player who comes back in time keeps playing', async () => {
+    const { A, B, S, id } = await privateGame(0, 1, 2, 'K');
+    await A.ok({ t: 'move', gameId: id, cell: 4, mid: 'k1' });
+    await killAndRestart(0, async () => {
+      await B.waitFor(presence(id, false, true), 'X offline', { timeout: 4000 });
+      const from = B.msgs.length;
+      const A2 = await player(ws[2], 'KA2', { token: A.token });
+      assert.deepEqual(A2.msgs.find((m) => m.t === 'welcome')!.games, [id]);
+      await A2.waitFor(presence(id, true, true), 'own presence on resume');
+      await B.waitFor(presence(id, true, true), 'X back', { from });
+      await B.ok({ t: 'move', gameId: id, cell: 0, mid: 'k2' });
+      await sleep(ABANDON_MS + 500); // past the time X would have forfeited
+      const r = await A2.ok({ t: 'move', gameId: id, cell: 8, mid: 'k3' });
+      assert.equal(r.version, 5);
+      const s = await S.stateAt(id, 5);
+      assert.equal(s.status, 'playing');
+      assertVersions(S, id, 1, 5);
+      for (const c of [A2, B, S]) c.close();
+    });
+  });
+
+  test('a queued player whose gateway died is never matched', async () => {
+    const queue = new Keys().queue();
+    const P = await player(ws[0], 'QP');
+    await P.ok({ t: 'queue' });
+    await killAndRestart(0, async () => {
+      const until = Date.now() + 5000;
+      while ((await redis.zscore(queue, P.player!.id)) !== null && Date.now() < until) await sleep(50);
+      assert.equal(await redis.zscore(queue, P.player!.id), null, 'the vanished player left the queue');
+      const Q = await player(ws[1], 'QQ');
+      await Q.ok({ t: 'queue' });
+      await sleep(300);
+      assert.ok(!Q.msgs.some((m) => m.t === 'matched'), 'not matched with the vanished player');
+      const R = await player(ws[2], 'QR');
+      await R.ok({ t: 'queue' });
+      const [mQ, mR] = await Promise.all([Q, R].map((c) => c.waitFor((m) => m.t === 'matched', 'matched')));
+      assert.equal(mQ.gameId, mR.gameId);
+      const g = await Q.stateWhere(mQ.gameId, (s) => s.status === 'playing', 'playing');
+      assert.deepEqual([g.players.X!.id, g.players.O!.id].sort(), [Q.player!.id, R.player!.id].sort());
+      for (const c of [Q, R]) { await c.ok({ t: 'resign', gameId: mQ.gameId }).catch(() => {}); c.close(); }
+    });
+  });
+
+  test('an expired invite is aborted once and its code answers NOT_FOUND', async () => {
+    const A = await player(ws[0], 'IA');
+    const made = await A.ok({ t: 'create' });
+    const end = await A.stateAt(made.gameId, 2, 4000);
+    assert.equal(end.status, 'aborted');
+    const B = await player(ws[1], 'IB');
+    const e = await B.request({ t: 'join', code: made.code });
+    assert.equal(e.code, 'NOT_FOUND');
+    await sleep(200);
+    assertVersions(A, made.gameId, 1, 2);
+    A.close(); B.close();
+  });
+
+  test('presence flips when the last socket closes and on resume, without a version', async () => {
+    const { A, B, S, id } = await privateGame(0, 1, 2, 'P');
+    const v2 = A.latest(id)!;
+    assert.deepEqual([v2.players.X!.online, v2.players.O!.online], [true, true]);
+    assert.ok(S.msgs.some(presence(id, true, false)), 'a watcher gets the presence with the snapshot');
+    const B2 = await player(ws[0], 'PB2', { token: B.token }); // a second socket: closing one keeps B online
+    const from = A.msgs.length;
+    B.close();
+    await sleep(300);
+    assert.ok(!A.msgs.slice(from).some((m) => m.t === 'presence'), 'still online through another socket');
+    B2.close();
+    await Promise.all([A, S].map((c) => c.waitFor(presence(id, true, false), 'O offline', { from })));
+    const B3 = await player(ws[2], 'PB3', { token: B.token });
+    await Promise.all([A, S].map((c) => c.waitFor(presence(id, true, true), 'O back', { from })));
+    // the resumed socket gets the snapshot (flags as of version 2), then the current presence
+    await B3.stateAt(id, 2);
+    await B3.waitFor(presence(id, true, true), 'presence on resume');
+    const i = B3.msgs.findIndex((m) => m.t === 'state' && m.game.id === id);
+    assert.ok(presence(id, true, true)(B3.msgs[i + 1]), JSON.stringify(B3.msgs.slice(i, i + 2)));
+    for (const c of [A, S]) assertVersions(c, id, 1, 2);
+    const r = await A.ok({ t: 'move', gameId: id, cell: 0, mid: 'p1' });
+    assert.equal(r.version, 3);
+    const v3: GameSnapshot = await B3.stateAt(id, 3);
+    assert.deepEqual([v3.players.X!.online, v3.players.O!.online], [true, true]);
+    for (const c of [A, B3, S]) c.close();
+  });
+});
