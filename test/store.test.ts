@@ -225,17 +225,22 @@ test('presence flips without a version: snapshot flags, P messages, abandonment 
   assert.ok(room!.presence!.seq > 1);
 });
 
-test('a seat offline for ABANDON_MS forfeits once (abandoned); both offline: aborted', async () => {
+test('a seat offline for ABANDON_MS forfeits once (abandoned); both offline, or a waiting creator gone: aborted', async () => {
   const t = await timed('abn', { abandonMs: 60 });
   const inst = uid('i');
   const one = await t.game(inst, inst);
   const both = await t.game(inst, inst);
+  const lone = await t.hello(inst); // creator of a private game nobody joined yet
+  const waiting = uid('g');
+  assert.ok((await t.s.create(lone.playerId, 'W', waiting, uid('C').toUpperCase())).ok);
   await t.s.disconnect(one.x.playerId, inst, await connOf(t.s, one.x.playerId));
-  for (const p of [both.x, both.o]) await t.s.disconnect(p.playerId, inst, await connOf(t.s, p.playerId));
+  for (const p of [both.x, both.o, lone]) await t.s.disconnect(p.playerId, inst, await connOf(t.s, p.playerId));
   await sleep(90);
-  assert.deepEqual((await t.s.dueGames(10)).sort(), [one.id, both.id].sort());
-  const applied = await Promise.all([one.id, both.id, one.id, both.id, one.id].map((id) => t.s.expire(id)));
-  assert.deepEqual(applied.filter(Boolean), ['abandoned', 'abandoned']);
+  assert.deepEqual((await t.s.dueGames(10)).sort(), [one.id, both.id, waiting].sort());
+  const applied = await Promise.all([one.id, both.id, waiting, one.id, both.id, waiting].map((id) => t.s.expire(id)));
+  assert.deepEqual(applied.filter(Boolean), ['abandoned', 'abandoned', 'abandoned']);
+  const w = await t.snap(waiting);
+  assert.deepEqual([w.status, w.reason, w.version], ['aborted', 'abandoned', 2]);
   const a = await t.snap(one.id);
   assert.deepEqual([a.status, a.winner, a.reason, a.version, a.players.X!.online, a.players.O!.online], ['won', 'O', 'abandoned', 3, false, true]);
   const b = await t.snap(both.id);
