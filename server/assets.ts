@@ -1,4 +1,5 @@
-// The page's files, bundled by esbuild from web/ once at start-up and served from memory.
+// The page's files, bundled by esbuild from web/ once at start-up and served from memory:
+// /app.js (web/src/main.ts and what it imports) and /app.css (web/src/style.css).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +13,7 @@ export type Asset = { type: string; body: string | Uint8Array };
 export async function loadAssets(): Promise<(path: string) => Asset | null> {
   const files = new Map<string, Asset>();
   const out = await build({
-    entryPoints: [join(WEB, 'src', 'main.ts')], bundle: true, minify: true, format: 'esm', target: 'es2020',
+    entryPoints: [join(WEB, 'src', 'main.ts'), join(WEB, 'src', 'style.css')], bundle: true, minify: true, format: 'esm', target: 'es2020',
     write: false, outdir: '/', sourcemap: false, legalComments: 'none', logLevel: 'silent',
   });
   for (const f of out.outputFiles) {

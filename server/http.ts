@@ -9,9 +9,11 @@ export interface HttpDeps {
   asset(path: string): { type: string; body: string | Uint8Array } | null;
 }
 
-const json = (status: number, body: unknown): HttpResponse => ({
-  status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify(body),
+const json = (status: number, body: unknown, extra: Record<string, string> = {}): HttpResponse => ({
+  status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...extra }, body: JSON.stringify(body),
 });
+/** The live list is public: a page served by one gateway may ask any other for it when its own is gone. */
+const ANY_ORIGIN = { 'access-control-allow-origin': '*' };
 
 export function httpRoutes(d: HttpDeps): HttpHandler {
   return async (method, path) => {
@@ -25,7 +27,7 @@ export function httpRoutes(d: HttpDeps): HttpHandler {
       case '/metrics':
         return { status: 200, headers: { 'content-type': d.registry.contentType }, body: await d.registry.metrics() };
       case '/api/gateways':
-        try { return json(200, { gateways: await d.gateways() }); } catch { return json(503, { error: 'UNAVAILABLE' }); }
+        try { return json(200, { gateways: await d.gateways() }, ANY_ORIGIN); } catch { return json(503, { error: 'UNAVAILABLE' }, ANY_ORIGIN); }
       default: {
         const a = d.asset(path === '/' ? '/index.html' : path);
         if (!a) return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'not found' };

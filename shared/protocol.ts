@@ -3,30 +3,12 @@
 // (the contract is additive).
 import { z } from 'zod';
 import type { Mark, Reason, Status } from './rules.js';
+import type { ErrorCode } from './wire.js';
 
-export const PROTOCOL_VERSION = 1;
-export const MAX_FRAME_BYTES = 4096;
-export const HELLO_TIMEOUT_MS = 10_000;
-export const NAME_MAX = 24;
-
-export const ERROR_CODES = [
-  'HELLO_FIRST', 'UNSUPPORTED_VERSION', 'BAD_MESSAGE', 'NOT_FOUND', 'GAME_FULL', 'NOT_A_PLAYER',
-  'NOT_YOUR_TURN', 'CELL_TAKEN', 'BAD_CELL', 'GAME_OVER', 'GAME_IN_PROGRESS', 'ALREADY_IN_GAME',
-  'RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
-
-export const CLOSE = {
-  NORMAL: 1000,
-  GOING_AWAY: 1001,
-  POLICY: 1008,
-  TOO_BIG: 1009,
-  INTERNAL: 1011,
-  RESTART: 1012,
-} as const;
-
-/** A client reconnects after any close but these. */
-export const NO_RECONNECT_CLOSES: readonly number[] = [CLOSE.POLICY, CLOSE.TOO_BIG];
+export {
+  CLOSE, ERROR_CODES, HELLO_TIMEOUT_MS, MAX_FRAME_BYTES, NAME_MAX, NO_RECONNECT_CLOSES, PROTOCOL_VERSION, sanitizeName, seatOf,
+  type ErrorCode,
+} from './wire.js';
 
 const rid = z.string().min(1).max(64).optional();
 const id = z.string().min(1).max(64);
@@ -84,13 +66,6 @@ export function parseClientMessage(text: string): Parsed {
   return { ok: true, msg: res.data };
 }
 
-/** Trims and sanitizes a display name: no control or format characters, spaces folded, at most 24 characters. */
-export function sanitizeName(raw: string | undefined): string {
-  if (typeof raw !== 'string') return '';
-  const cleaned = raw.normalize('NFC').replace(/\s+/gu, ' ').replace(/[\p{C}]/gu, '').trim();
-  return [...cleaned].slice(0, NAME_MAX).join('').trim();
-}
-
 export interface PlayerRef { id: string; name: string; online?: boolean }
 
 export interface GameSnapshot {
@@ -117,10 +92,3 @@ export type ServerMessage =
   /** Additive: whether each seat's player is online now (a presence change is not a game change: no version). */
   | { t: 'presence'; gameId: string; online: { X: boolean; O: boolean } }
   | { t: 'pong'; rid?: string };
-
-/** The seat a player holds in a game, if any. */
-export function seatOf(game: GameSnapshot, playerId: string): Mark | null {
-  if (game.players.X?.id === playerId) return 'X';
-  if (game.players.O?.id === playerId) return 'O';
-  return null;
-}

@@ -1,3 +1,61 @@
-// Placeholder page; the real client lands with the browser-play issue.
-const app = document.getElementById('app');
-if (app) app.querySelector('p')!.textContent = 'Trine gateway is up.';
+// The page's entry point: reads the URL (?code=CODE joins, ?watch=GAMEID spectates), builds the
+// views, and wires the connection, the app state and the views together.
+import { App, type Intent, type Model } from './app.js';
+import { Connection } from './connection.js';
+import { GatewayDirectory, homeGateway } from './gateways.js';
+import { browserMemory } from './storage.js';
+import { el } from './view/dom.js';
+import { GameView } from './view/game.js';
+import { LobbyView } from './view/lobby.js';
+import { ShellView } from './view/shell.js';
+
+function intentFromUrl(search: string): Intent {
+  const q = new URLSearchParams(search);
+  const clean = (v: string | null) => (v && /^[A-Za-z0-9_-]{1,64}$/.test(v.trim()) ? v.trim() : undefined);
+  return { code: clean(q.get('code')), watch: clean(q.get('watch')) };
+}
+
+function randomId(): string {
+  const a = new Uint8Array(12);
+  crypto.getRandomValues(a);
+  return Array.from(a, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function main(): void {
+  const root = document.getElementById('app');
+  if (!root) return;
+  const memory = browserMemory();
+  const dir = new GatewayDirectory(homeGateway(location.origin));
+  const views: { render(m: Model): void }[] = [];
+  let app: App | null = null;
+  const conn = new Connection(dir, {
+    hello: () => app!.helloFields(),
+    welcome: (w) => app!.onWelcome(w),
+    message: (msg) => app!.onMessage(msg),
+    state: (s) => app!.onConnState(s),
+  });
+  app = new App({
+    conn, memory,
+    render: (m) => { for (const v of views) v.render(m); },
+    setUrl: (query) => {
+      const url = `${location.pathname}${query}`;
+      if (url !== `${location.pathname}${location.search}`) history.replaceState(null, '', url);
+    },
+    randomId,
+  }, intentFromUrl(location.search));
+  if (new URLSearchParams(location.search).has('code')) history.replaceState(null, '', location.pathname);
+
+  const shell = new ShellView(app);
+  const lobby = new LobbyView(app, memory.get('name'));
+  const game = new GameView(app, location.origin, () => dir.clockOffsetMs);
+  views.push({ render: (m) => { shell.update(m); lobby.update(m); game.update(m); } });
+  root.replaceChildren(shell.status, shell.notice, lobby.root, game.root);
+  root.before(shell.header);
+  root.after(el('footer', { class: 'foot' }, 'Every gateway can serve every game: if yours goes down, the page moves to another and the game goes on.'));
+  setInterval(() => game.tick(), 250);
+
+  views[0].render(app.model);
+  conn.start();
+}
+
+main();
