@@ -118,6 +118,13 @@ describe('web client in Chromium', () => {
       assert.equal(await p.button('Back to lobby').count(), 1);
     }
     await x.screenshot('finished-game');
+    // rematch: both ask, a new game starts with seats swapped
+    await x.button('Rematch').click();
+    await x.until('the rematch asked', () => x.button('Rematch asked…').count(), (n) => n === 1);
+    await o.button('Rematch').click();
+    await o.waitStatus(/^Your turn\. You play X\./);
+    await x.waitStatus(/'s turn \(X\)\./);
+    for (const p of [x, o]) await p.waitBoard('.........');
     for (const p of [a, b]) { assert.deepEqual(p.errors, []); await p.close(); }
   });
 

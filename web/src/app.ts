@@ -82,7 +82,7 @@ export class App {
     const mine = w.games[0];
     if (mine && (s.kind !== 'game' || s.watching || !w.games.includes(s.gameId))) {
       // a seat in an unfinished game wins over anything else: a reload or reconnect returns to it
-      if (s.kind === 'game' && s.watching) this.d.conn.request({ t: 'unwatch', gameId: s.gameId }).catch(() => {});
+      if (s.kind === 'game' && s.watching) this.request({ t: 'unwatch', gameId: s.gameId }).catch(() => {});
       this.show({ kind: 'game', gameId: mine, watching: false });
     } else if (s.kind === 'queue') {
       this.request({ t: 'queue' }, true).catch((e) => this.fail(e)); // the queue forgets a player whose last socket closed

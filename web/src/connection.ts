@@ -35,12 +35,13 @@ interface Pending {
   sentOn: WebSocket | null;
   resolve(ok: OkAnswer): void;
   reject(e: RequestError): void;
-  timer: ReturnType<typeof setTimeout>;
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 const WELCOME_TIMEOUT_MS = 5000;
 const REQUEST_TIMEOUT_MS = 20_000;
 const PING_EVERY_MS = 15_000;
+const PONG_TIMEOUT_MS = 5000;
 
 export class Connection {
   private ws: WebSocket | null = null;
@@ -75,6 +76,18 @@ export class Connection {
   }
 
   /**
+   * The page came back to the foreground or the network came back: check the socket now, or stop
+   * waiting out the backoff.
+   */
+  checkNow(): void {
+    if (this.ws && this.welcomed) this.probe(this.ws);
+    else if (this.current.phase === 'reconnecting' && !this.ws) {
+      clearTimeout(this.timers.retry);
+      this.open(this.dir.pick(this.lost, this.attempt++, this.spread).ws);
+    }
+  }
+
+  /**
    * Sends a request and resolves with its `ok`. Requests made while disconnected wait for the next
    * socket. With `resend`, a request unanswered when its socket dies is sent again after reconnecting
    * (only for requests the server treats idempotently).
@@ -83,15 +96,17 @@ export class Connection {
     if (this.current.phase === 'closed') return Promise.reject(new RequestError('DISCONNECTED', 'closed'));
     const rid = `r${++this.seq}`;
     return new Promise<OkAnswer>((resolve, reject) => {
-      const timer = setTimeout(() => this.settle(rid, new RequestError('TIMEOUT', 'no answer')), REQUEST_TIMEOUT_MS);
-      const p: Pending = { rid, msg, resend, sentOn: null, resolve, reject, timer };
+      const p: Pending = { rid, msg, resend, sentOn: null, resolve, reject, timer: undefined };
       this.pending.set(rid, p);
       if (this.ws && this.welcomed) this.transmit(p, this.ws);
     });
   }
 
+  /** Sends a request; an answer is awaited from then on (a request held while disconnected waits without limit). */
   private transmit(p: Pending, ws: WebSocket): void {
     p.sentOn = ws;
+    clearTimeout(p.timer);
+    p.timer = setTimeout(() => this.settle(p.rid, new RequestError('TIMEOUT', 'no answer')), REQUEST_TIMEOUT_MS);
     ws.send(JSON.stringify({ ...p.msg, rid: p.rid }));
   }
 
@@ -161,8 +176,8 @@ export class Connection {
   private probe(ws: WebSocket): void {
     if (ws !== this.ws) return;
     const rid = `p${++this.seq}`;
-    const timer = setTimeout(() => { this.pending.delete(rid); this.drop(ws); }, 5000);
-    this.pending.set(rid, { rid, msg: { t: 'ping' }, resend: false, sentOn: ws, resolve: () => clearTimeout(timer), reject: () => clearTimeout(timer), timer });
+    const timer = setTimeout(() => { this.pending.delete(rid); this.drop(ws); }, PONG_TIMEOUT_MS);
+    this.pending.set(rid, { rid, msg: { t: 'ping' }, resend: false, sentOn: ws, resolve: () => {}, reject: () => {}, timer });
     ws.send(JSON.stringify({ t: 'ping', rid }));
   }
 
@@ -185,7 +200,7 @@ export class Connection {
   private orphan(): void {
     for (const p of [...this.pending.values()]) {
       if (p.sentOn && !p.resend) this.settle(p.rid, new RequestError('DISCONNECTED', 'connection lost'));
-      else p.sentOn = null;
+      else { p.sentOn = null; clearTimeout(p.timer); }
     }
   }
 

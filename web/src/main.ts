@@ -53,6 +53,8 @@ function main(): void {
   root.before(shell.header);
   root.after(el('footer', { class: 'foot' }, 'Every gateway can serve every game: if yours goes down, the page moves to another and the game goes on.'));
   setInterval(() => game.tick(), 250);
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) conn.checkNow(); });
+  window.addEventListener('online', () => conn.checkNow());
 
   views[0].render(app.model);
   conn.start();

@@ -13,20 +13,20 @@ class PlayerCard {
   private readonly name = el('span', { class: 'name' });
   private readonly tag = el('span', { class: 'tag' });
   private readonly online = el('span', { class: 'online' });
-  readonly clock = el('span', { class: 'clock', 'aria-label': 'Time left' });
+  readonly clock = el('span', { class: 'clock', title: 'Time left to move' });
 
   constructor(readonly mark: Mark) {
     this.root = el('div', { class: `player mark-${mark}` },
       el('span', { class: 'mark', 'aria-hidden': 'true' }, mark),
-      el('div', { class: 'who' }, this.name, el('div', { class: 'meta' }, this.tag, this.online)),
-      this.clock);
+      el('div', { class: 'who' }, this.name, el('div', { class: 'meta' }, this.tag, this.online, this.clock)));
   }
 
   update(g: GameSnapshot, seat: Mark | null, online: boolean | undefined): void {
     const p = g.players[this.mark];
     setText(this.name, p ? p.name : 'Open seat');
     toggleClass(this.name, 'empty', !p);
-    setText(this.tag, `${this.mark}${seat === this.mark ? ' · you' : ''}`);
+    setText(this.tag, seat === this.mark ? 'you' : '');
+    show(this.tag, seat === this.mark);
     show(this.online, !!p && online !== undefined);
     setText(this.online, online ? 'online' : 'offline');
     toggleClass(this.online, 'off', online === false);
@@ -40,7 +40,7 @@ export class GameView {
   private readonly cards: Record<Mark, PlayerCard> = { X: new PlayerCard('X'), O: new PlayerCard('O') };
   private readonly board: BoardView;
   private readonly badge = el('p', { class: 'badge' }, 'Watching');
-  private readonly banner = el('p', { class: 'banner' }, 'Connection lost. Reconnecting… your game is safe.');
+  private readonly banner = el('p', { class: 'banner' }, 'Reconnecting… your game is safe.');
   private readonly invite: HTMLElement;
   private readonly inviteCode = el('strong', { class: 'code' });
   private readonly inviteLink = el('input', { id: 'invite-link', type: 'text', readonly: true });

@@ -39,7 +39,7 @@ export class LobbyView {
     cancel.addEventListener('click', () => app.cancelQueue());
     this.queue = el('div', { class: 'card searching' },
       el('div', { class: 'spinner', 'aria-hidden': 'true' }),
-      el('h1', {}, 'Looking for an opponent…'),
+      el('h1', {}, 'Quick match'),
       el('p', { class: 'lead' }, 'You will be paired with the next player who asks for a quick match.'),
       el('div', { class: 'actions' }, cancel));
 

@@ -1,8 +1,7 @@
 // The frame around every screen: the header with the connection indicator (which gateway, and
 // whether connected or reconnecting — always visible), the status live region that says whose
 // turn it is or how the game ended, and the line for short error sentences.
-import type { Model } from '../app.js';
-import type { App } from '../app.js';
+import type { App, Model } from '../app.js';
 import { connectionSentence, gameSentence } from '../text.js';
 import { el, setText, show } from './dom.js';
 
@@ -16,16 +15,21 @@ export class ShellView {
 
   constructor(private readonly app: App) {
     this.conn = el('div', { id: 'connection', class: 'conn', 'data-state': 'connecting', 'aria-live': 'polite' },
-      el('span', { class: 'dot', 'aria-hidden': 'true' }), this.connText, el('span', { class: 'sep', 'aria-hidden': 'true' }, '·'), this.gateway);
+      el('span', { class: 'dot', 'aria-hidden': 'true' }), this.connText, el('span', { class: 'sep', 'aria-hidden': 'true' }, '·'),
+      el('span', { class: 'wide' }, 'gateway'), this.gateway);
     this.header = el('header', { class: 'top' }, el('a', { class: 'brand', href: '/' }, el('span', { 'aria-hidden': 'true' }, '◆ '), 'Trine'), this.conn);
   }
 
   update(m: Model): void {
     this.conn.dataset.state = m.conn.phase;
     setText(this.connText, connectionSentence(m.conn));
-    setText(this.gateway, m.conn.gateway ? `gateway ${m.conn.gateway}` : 'no gateway yet');
+    setText(this.gateway, m.conn.gateway ?? '…');
     this.gateway.dataset.id = m.conn.gateway ?? '';
     setText(this.status, this.sentence(m));
+    const g = this.app.current;
+    const mine = !!g && g.status === 'playing' && g.turn !== null && g.turn === this.app.seat(g);
+    const title = m.conn.phase === 'reconnecting' ? 'Reconnecting… · Trine' : mine ? 'Your turn · Trine' : 'Trine';
+    if (document.title !== title) document.title = title;
     show(this.notice, !!m.notice);
     setText(this.notice, m.notice ?? '');
   }
