@@ -107,6 +107,8 @@ describe('web client in Chromium', () => {
     await step('O', 4, () => o.play(4));
     await step('X', 2, () => keys(x, 1, ['ArrowRight']));
     await step('O', 5, () => o.play(5));
+    // clocks are on (TURN_MS): the player to move sees their time running
+    assert.match((await x.page.locator('.player.to-move .clock').textContent()) ?? '', /^0:[0-3]\d$/);
     await x.screenshot('game-in-progress');
     await step('X', 3, () => keys(x, 2, ['ArrowRight']));
     assert.equal(board, 'XXXOO....');
