@@ -89,6 +89,7 @@ describe('turn clocks, abandonment and presence', () => {
       assert.equal(won.players.X!.online, false);
       const aborted = await both.S.stateAt(both.id, 3, 6000);
       assert.deepEqual([aborted.status, aborted.winner, aborted.reason], ['aborted', null, 'abandoned']);
+      await one.B.stateAt(one.id, 3); // B's gateway delivers it on its own schedule
       assertVersions(one.B, one.id, 2, 3);
       for (const c of [one.B, one.S, both.S]) c.close();
     });
