@@ -10,18 +10,25 @@ export {
   type ErrorCode,
 } from './wire.js';
 
-const rid = z.string().min(1).max(64).optional();
+// String lengths are counted in code points (zod's rule), for every field and the rid echo alike.
+const ridString = z.string().min(1).max(64);
+const rid = ridString.optional();
 const id = z.string().min(1).max(64);
+// Any JSON number, including one too large for a double (JSON.parse gives Infinity): `v` other than
+// 1 is UNSUPPORTED_VERSION, not BAD_MESSAGE. `cell`: any integer, however large (out of 0..8 is
+// BAD_CELL, decided by the move command); zod's int() would refuse integers beyond 2^53.
+const anyNumber = z.custom<number>((x) => typeof x === 'number', { message: 'Expected a number' });
+const integer = z.custom<number>((x) => Number.isInteger(x), { message: 'Expected an integer' });
 
 export const clientMessage = z.discriminatedUnion('t', [
-  z.object({ t: z.literal('hello'), rid, v: z.number(), token: z.string().max(512).optional(), name: z.string().max(256).optional() }),
+  z.object({ t: z.literal('hello'), rid, v: anyNumber, token: z.string().max(512).optional(), name: z.string().max(256).optional() }),
   z.object({ t: z.literal('queue'), rid }),
   z.object({ t: z.literal('unqueue'), rid }),
   z.object({ t: z.literal('create'), rid }),
   z.object({ t: z.literal('join'), rid, code: z.string().min(1).max(32) }),
   z.object({ t: z.literal('watch'), rid, gameId: id }),
   z.object({ t: z.literal('unwatch'), rid, gameId: id }),
-  z.object({ t: z.literal('move'), rid, gameId: id, cell: z.number().int(), mid: z.string().min(1).max(64) }),
+  z.object({ t: z.literal('move'), rid, gameId: id, cell: integer, mid: z.string().min(1).max(64) }),
   z.object({ t: z.literal('resign'), rid, gameId: id }),
   z.object({ t: z.literal('rematch'), rid, gameId: id }),
   z.object({ t: z.literal('ping'), rid }),
@@ -34,7 +41,7 @@ export type Parsed =
   | { ok: true; msg: ClientMessage }
   | { ok: false; code: ErrorCode; message: string; rid?: string; t?: string };
 
-const isRid = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= 64;
+const isRid = (v: unknown): v is string => ridString.safeParse(v).success;
 
 /**
  * Validates one text frame. Never throws. An error echoes the rid when the frame carried a valid
