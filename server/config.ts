@@ -1,6 +1,7 @@
 // Every setting of a gateway, read from environment variables in this one place. Each has a
 // default and a line of documentation (printed by `npm run gateway -- --help` and listed in the
 // README); a bad value stops the process with one sentence naming the variable.
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
@@ -13,6 +14,7 @@ export const SETTINGS = {
   PUBLIC_URL: [z.string().url().optional(), 'Base http(s) URL clients reach this gateway at (default http://HOST:PORT).'],
   TRANSPORT: [z.enum(['uws', 'ws']).default('uws'), 'WebSocket server: uws (uWebSockets.js) or ws (the portable fallback).'],
   REDIS_URL: [z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'), 'Redis holding all state; may carry user:password and use rediss:// (TLS).'],
+  REDIS_TLS_CA_FILE: [z.string().refine((f) => existsSync(f), 'no such file').optional(), 'PEM file of the CA that signed the Redis server certificate (rediss://); default: the system CAs.'],
   REDIS_PREFIX: [z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default('trine'), 'Prefix of every Redis key and channel.'],
   REDIS_COMMAND_TIMEOUT_MS: [int(100, 60000).default(2000), 'A Redis command not answered within this many ms fails with UNAVAILABLE.'],
   LOG_LEVEL: [z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'pino log level.'],
@@ -29,7 +31,8 @@ export const SETTINGS = {
   MAX_CONNS_PER_IP: [int(1).default(50000), 'Open WebSocket connections allowed from one IP address.'],
   MAX_SPECTATORS: [int(1).default(10000), 'Spectators one gateway admits per game.'],
   SEND_BUFFER_LIMIT: [int(1024).default(1 << 20), 'Bytes queued for a client that does not read before it is dropped.'],
-  ALLOWED_ORIGINS: [z.string().optional(), 'Comma-separated Origins allowed to open a WebSocket (default: any gateway of the cluster, i.e. any loopback or this host); "*" allows all. Requests without Origin are allowed.'],
+  ALLOWED_ORIGINS: [z.string().optional(), 'Comma-separated Origins allowed to open a WebSocket (default: any gateway of the cluster, i.e. any loopback or this host); "*" allows all. Requests without Origin are allowed unless REQUIRE_ORIGIN is on.'],
+  REQUIRE_ORIGIN: [z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').default(false), 'Refuse WebSocket upgrades that carry no Origin header (browsers always send one; bots usually do not).'],
   HEARTBEAT_MS: [int(100, 60000).default(1000), 'How often the gateway renews its registration in Redis (it lapses after 3 beats) and looks for dead gateways to clean up after.'],
   SWEEP_MS: [int(20, 60000).default(200), 'How often the gateway looks for due time rules (turn clocks, abandonment, invites) in Redis.'],
   DRAIN_MS: [int(0, 60000).default(5000), 'On SIGTERM, how long in-flight commands get before the process exits.'],

@@ -71,19 +71,19 @@ export const COMMANDS: { [T in Exclude<ClientMessage['t'], 'hello'>]: Handler<T>
     return { gameId, version: r.version };
   },
 
-  async watch(d, c, m) {
+  watch: (d, c, m) => c.inOrder(async () => {
     const res = await d.rooms.join(c, m.gameId, 'spectator');
     if (res === 'not_found') return d.fail(c, m.rid, 'NOT_FOUND', 'There is no such game.');
     if (res === 'full') return d.fail(c, m.rid, 'GAME_FULL', 'That game has as many spectators as it can take.');
     d.reply(c, { t: 'ok', rid: m.rid, gameId: m.gameId });
     return { gameId: m.gameId };
-  },
+  }),
 
-  async unwatch(d, c, m) {
+  unwatch: (d, c, m) => c.inOrder(async () => {
     if (c.rooms.get(m.gameId) === 'spectator') d.rooms.leave(c, m.gameId);
     d.reply(c, { t: 'ok', rid: m.rid, gameId: m.gameId });
     return { gameId: m.gameId };
-  },
+  }),
 
   async move(d, c, m) {
     if (m.cell < 0 || m.cell > 8) return d.fail(c, m.rid, 'BAD_CELL');

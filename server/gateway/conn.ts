@@ -37,8 +37,19 @@ export class Conn {
   abuse = 0;
   abuseWindowStart = 0;
   inflight = 0;
+  private roomOps: Promise<unknown> = Promise.resolve();
 
   constructor(readonly socket: Socket, readonly id: string, readonly member: string, readonly bucket: TokenBucket, readonly openedAt: number) {}
+
+  /**
+   * Runs this connection's watch and unwatch one after another, in the order they arrived: an
+   * unwatch sent right behind a watch must not be overtaken by it (the watch waits on Redis).
+   */
+  inOrder<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.roomOps.then(fn);
+    this.roomOps = p.catch(() => {});
+    return p;
+  }
 
   send(text: string): void { if (!this.closed) this.socket.send(text); }
   subscribe(topic: string): void { this.socket.subscribe(topic); }

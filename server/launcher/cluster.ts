@@ -20,6 +20,8 @@ export interface ClusterOptions {
   restartDelayMs: number;
   /** Extra environment for every gateway (TRANSPORT, TURN_MS...). */
   env?: Record<string, string>;
+  /** Extra environment for gateway i, over `env` (e.g. a different TRANSPORT per gateway). */
+  gatewayEnv?: (index: number) => Record<string, string>;
   /** Where cluster.json is written (null: not written). */
   clusterFile?: string | null;
   logDir?: string;
@@ -63,7 +65,7 @@ export class Cluster {
 
   private spawn(g: GatewayProc): void {
     const env = {
-      ...process.env, ...this.o.env, HOST: this.o.host, PORT: String(g.port), GATEWAY_ID: g.id, REDIS_URL: this.redisUrl,
+      ...process.env, ...this.o.env, ...this.o.gatewayEnv?.(g.index), HOST: this.o.host, PORT: String(g.port), GATEWAY_ID: g.id, REDIS_URL: this.redisUrl,
     };
     const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'main.ts')], {
       cwd: ROOT, env, stdio: ['ignore', this.o.logDir ? 'pipe' : 'ignore', 'pipe'],

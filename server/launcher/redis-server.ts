@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { Redis } from 'ioredis';
+import { redisTls } from '../redis.js';
 import { freePort } from './ports.js';
 
 export interface RedisServerOptions {
@@ -9,6 +10,8 @@ export interface RedisServerOptions {
   /** Folder for the AOF file; persistence is off without it. */
   dataDir?: string;
   password?: string;
+  /** Serve TLS only (rediss://) with this certificate and key; clients verify it against `caFile`. */
+  tls?: { certFile: string; keyFile: string; caFile: string };
   bin?: string;
 }
 
@@ -18,13 +21,13 @@ export class RedisServer {
   constructor(private readonly o: RedisServerOptions = {}) {}
 
   get url(): string {
-    return `redis://${this.o.password ? `:${encodeURIComponent(this.o.password)}@` : ''}127.0.0.1:${this.port}`;
+    return `${this.o.tls ? 'rediss' : 'redis'}://${this.o.password ? `:${encodeURIComponent(this.o.password)}@` : ''}127.0.0.1:${this.port}`;
   }
   get pid(): number | null { return this.proc?.pid ?? null; }
 
   async start(): Promise<void> {
     this.port ||= this.o.port ?? await freePort();
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--daemonize', 'no', '--loglevel', 'warning',
+    const args = ['--port', this.o.tls ? '0' : String(this.port), '--bind', '127.0.0.1', '--save', '', '--daemonize', 'no', '--loglevel', 'warning',
       '--maxclients', '60000', '--protected-mode', 'no'];
     if (this.o.dataDir) {
       mkdirSync(this.o.dataDir, { recursive: true });
@@ -33,6 +36,11 @@ export class RedisServer {
       args.push('--appendonly', 'no');
     }
     if (this.o.password) args.push('--requirepass', this.o.password);
+    if (this.o.tls) {
+      const t = this.o.tls;
+      args.push('--tls-port', String(this.port), '--tls-cert-file', t.certFile, '--tls-key-file', t.keyFile,
+        '--tls-ca-cert-file', t.caFile, '--tls-auth-clients', 'no');
+    }
     this.proc = spawn(this.o.bin ?? 'redis-server', args, { stdio: ['ignore', 'ignore', 'inherit'] });
     const exited = new Promise<never>((_, reject) => this.proc!.once('exit', (code) => reject(new Error(`redis-server exited (${code})`))));
     exited.catch(() => {});
@@ -42,7 +50,7 @@ export class RedisServer {
   private async waitReady(): Promise<void> {
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      const r = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      const r = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, ...redisTls(this.url, this.o.tls?.caFile) });
       r.on('error', () => {});
       try {
         await r.connect();

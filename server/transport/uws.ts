@@ -56,7 +56,8 @@ export class UwsTransport<S> implements Transport {
         const data = ws.getUserData();
         let text: string | null = null;
         if (!isBinary && message.byteLength <= opts.maxFrameBytes) {
-          try { text = decoder.decode(message); } catch { text = '\uFFFD'; /* invalid UTF-8: answered BAD_MESSAGE */ }
+          // uWS already fails a connection whose text frame is not UTF-8 (RFC 6455 8.1); kept as a guard
+          try { text = decoder.decode(message); } catch { text = '\uFFFD'; /* answered BAD_MESSAGE */ }
         }
         sockets.message(data.state as S, isBinary ? null : text ?? '', message.byteLength);
       },

@@ -7,7 +7,8 @@ import { freePortRange } from '../../server/launcher/ports.js';
 
 export interface TestClusterOptions {
   gateways?: number;
-  transport?: 'uws' | 'ws';
+  /** Every gateway's transport, or 'mixed': even gateways uws, odd ones ws (one Redis for all). */
+  transport?: 'uws' | 'ws' | 'mixed';
   env?: Record<string, string>;
   restartDelayMs?: number;
   redisUrl?: string;
@@ -20,7 +21,8 @@ export async function startCluster(o: TestClusterOptions = {}): Promise<Cluster 
   const cluster = new Cluster({
     gateways: n, host: '127.0.0.1', basePort: await freePortRange(n), restartDelayMs: o.restartDelayMs ?? 0,
     redisUrl: o.redisUrl, redisDataDir: o.redisDataDir,
-    env: { TRANSPORT: o.transport ?? 'uws', LOG_LEVEL: 'info', ...o.env },
+    env: { TRANSPORT: o.transport === 'mixed' ? 'uws' : o.transport ?? 'uws', LOG_LEVEL: 'info', ...o.env },
+    gatewayEnv: o.transport === 'mixed' ? (i) => ({ TRANSPORT: i % 2 ? 'ws' : 'uws' }) : undefined,
     clusterFile: join(dir, 'cluster.json'), logDir: join(dir, 'logs'),
   });
   try {
