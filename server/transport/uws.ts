@@ -4,7 +4,8 @@
 import uWS from 'uWebSockets.js';
 import type { HttpResponse, Socket, Transport, TransportOptions } from './types.js';
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF in the text (a JSON error, as on the ws transport) instead of eating it
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 interface UserData<S> { ip: string; state?: S; socket?: UwsSocket }
 

@@ -1,0 +1,165 @@
+// Is the state in Redis well-formed? Every game snapshot is checked against the rules (board,
+// status, turn, winner, line, reason, version, seats), and the indexes that point at games
+// (players' unfinished games, invite codes, deadlines, the queue, sessions) against the games.
+import type { Redis } from 'ioredis';
+import { count, isBoard, isFinished, outcome, turnOf, type Status } from '../../shared/rules.js';
+
+const STATUSES = ['waiting', 'playing', 'won', 'draw', 'aborted'];
+const REASONS = ['line', 'resign', 'timeout', 'abandoned'];
+const SNAPSHOT_FIELDS = ['board', 'code', 'deadline', 'id', 'line', 'players', 'reason', 'status', 'turn', 'version', 'winner'];
+
+type G = Record<string, any>;
+const isPlayer = (p: unknown): boolean => {
+  if (p === null || typeof p !== 'object') return false;
+  const o = p as Record<string, unknown>;
+  return typeof o.id === 'string' && o.id.length > 0 && typeof o.name === 'string' && o.name.length > 0
+    && [...o.name].length <= 24 && !/[\p{Cc}\p{Cs}]/u.test(o.name);
+};
+
+/** Problems with one game snapshot (empty when it is a state the rules can reach). */
+export function snapshotProblems(g: G): string[] {
+  const p: string[] = [];
+  const bad = (why: string) => p.push(`${String(g?.id)}: ${why}`);
+  if (g === null || typeof g !== 'object' || Array.isArray(g)) return ['snapshot is not an object'];
+  for (const k of SNAPSHOT_FIELDS) if (!(k in g)) bad(`no field ${k}`);
+  if (typeof g.id !== 'string' || !g.id) bad('id');
+  if (!(g.code === null || (typeof g.code === 'string' && /^[A-Z0-9]{4,16}$/.test(g.code)))) bad(`code ${g.code}`);
+  if (typeof g.board !== 'string' || !isBoard(g.board)) { bad(`board ${g.board}`); return p; }
+  if (!STATUSES.includes(g.status)) { bad(`status ${g.status}`); return p; }
+  if (!Number.isInteger(g.version) || g.version < 1) bad(`version ${g.version}`);
+  const x = count(g.board, 'X');
+  const o = count(g.board, 'O');
+  if (x - o !== 0 && x - o !== 1) bad(`X ${x} O ${o}`);
+  const out = outcome(g.board);
+  const players = g.players ?? {};
+  const px = players.X ?? null;
+  const po = players.O ?? null;
+  if (!isPlayer(px)) bad('seat X');
+  if (po !== null && !isPlayer(po)) bad('seat O');
+  if (px && po && px.id === po.id) bad('one player in both seats');
+  const status = g.status as Status;
+  const over = isFinished(status);
+  if (over || status === 'waiting') { if (g.turn !== null) bad(`turn ${g.turn} while ${status}`); } else if (g.turn !== turnOf(g.board)) bad(`turn ${g.turn} on ${g.board}`);
+  if (status !== 'playing' && g.deadline !== null) bad(`deadline while ${status}`);
+  if (g.deadline !== null && !Number.isInteger(g.deadline)) bad(`deadline ${g.deadline}`);
+  if (!over && g.reason !== null) bad(`reason ${g.reason} while ${status}`);
+  if (g.reason !== null && !REASONS.includes(g.reason)) bad(`reason ${g.reason}`);
+  if ((status === 'won') !== (g.winner !== null)) bad(`winner ${g.winner} while ${status}`);
+  if (g.winner !== null && g.winner !== 'X' && g.winner !== 'O') bad(`winner ${g.winner}`);
+  const moves = x + o;
+  const extra = status === 'aborted' || (status === 'won' && g.reason !== 'line') ? 1 : 0;
+  const base = g.code === null ? 1 : 2; // a private game's join is a version too
+  switch (status) {
+    case 'waiting':
+      if (moves || po !== null || g.version !== 1 || g.code === null) bad('waiting: not a fresh private game');
+      break;
+    case 'playing':
+      if (po === null || out.status !== 'playing' || g.line !== null) bad(`playing: ${out.status}, O ${JSON.stringify(po)}`);
+      break;
+    case 'won':
+      if (po === null) bad('won without O');
+      if (g.reason === 'line') {
+        if (out.status !== 'won' || out.winner !== g.winner || JSON.stringify(out.line) !== JSON.stringify(g.line)) bad(`line ${JSON.stringify(g.line)} on ${g.board}`);
+        if (turnOf(g.board) === g.winner) bad('the winner did not make the last move');
+      } else if (out.status !== 'playing' || g.line !== null) bad(`${g.reason} on a finished board ${g.board}`);
+      break;
+    case 'draw':
+      if (out.status !== 'draw' || g.winner !== null || g.line !== null || g.reason !== null || po === null) bad(`draw on ${g.board}`);
+      break;
+    case 'aborted':
+      if (moves || g.winner !== null || g.line !== null) bad('aborted after moves');
+      break;
+  }
+  const expected = status === 'aborted' ? 2 : status === 'waiting' ? 1 : base + moves + extra;
+  if (g.version !== expected) bad(`version ${g.version}, expected ${expected} (${status}, ${moves} moves, code ${g.code})`);
+  return p;
+}
+
+// One atomic read of every key under the prefix (a script runs alone), so that gateways still
+// applying time rules cannot make the audit see half of a change.
+const DUMP = `
+local out = {}
+for _, k in ipairs(redis.call('KEYS', ARGV[1] .. ':*')) do
+  local t = redis.call('TYPE', k).ok
+  local v
+  if t == 'hash' then v = redis.call('HGETALL', k)
+  elseif t == 'set' then v = redis.call('SMEMBERS', k)
+  elseif t == 'zset' then v = redis.call('ZRANGE', k, 0, -1, 'WITHSCORES')
+  elseif t == 'string' then v = redis.call('GET', k)
+  else v = t end
+  out[#out + 1] = {k, t, v}
+end
+return cjson.encode(out)`;
+
+type Dump = Map<string, string | string[]>;
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []); // cjson writes an empty list as {}
+
+/** Every game and index in Redis under `prefix`: how many games, and every problem found. */
+export async function auditRedis(r: Redis, prefix = 'trine'): Promise<{ games: number; problems: string[] }> {
+  const parsed = JSON.parse(String(await r.eval(DUMP, 0, prefix))) as unknown;
+  const raw = (Array.isArray(parsed) ? parsed : []) as [string, string, unknown][];
+  const dump: Dump = new Map(raw.map(([k, t, v]) => [k, t === 'string' ? String(v) : list(v)]));
+  const keys = (re: RegExp) => [...dump.keys()].filter((k) => re.test(k));
+  const hash = (k: string) => Object.fromEntries(chunk(list(dump.get(k))));
+  const problems: string[] = [];
+  const games = new Map<string, G>();
+  for (const key of keys(/:game:/)) {
+    const m = /^.*:game:\{g:(.+)\}$/.exec(key);
+    if (!m) { problems.push(`stray key ${key}`); continue; }
+    const h = hash(key);
+    let g: G;
+    try { g = JSON.parse(h.s); } catch { problems.push(`${key}: snapshot is not JSON`); continue; }
+    if (g.id !== m[1]) problems.push(`${key}: holds game ${g.id}`);
+    problems.push(...snapshotProblems(g));
+    games.set(m[1], g);
+    for (const [f, v] of Object.entries(h)) {
+      if (f === 's') continue;
+      if (/^m:/.test(f)) { if (!(Number(v) >= 2 && Number(v) <= g.version)) problems.push(`${key}: move field ${f}=${v}`); }
+      else if (f === 'rX' || f === 'rO') { if (v !== '1' || !isFinished(g.status)) problems.push(`${key}: ${f}=${v} while ${g.status}`); }
+      else if (f === 'next') { if (!isFinished(g.status)) problems.push(`${key}: rematch of an unfinished game`); }
+      else problems.push(`${key}: unknown field ${f}`);
+    }
+  }
+  const seatOf = (g: G, pid: string) => g.players?.X?.id === pid || g.players?.O?.id === pid;
+  for (const key of keys(/:player:.*:games$/)) {
+    const pid = /\{p:(.+)\}:games$/.exec(key)?.[1] ?? '';
+    for (const id of list(dump.get(key))) {
+      const g = games.get(id);
+      if (!g) problems.push(`${key}: lists missing game ${id}`);
+      else if (isFinished(g.status) || !seatOf(g, pid)) problems.push(`${key}: lists ${id} (${g.status}) without an unfinished seat`);
+    }
+  }
+  for (const [id, g] of games) {
+    if (isFinished(g.status)) continue;
+    for (const s of ['X', 'O']) {
+      const pl = g.players?.[s];
+      if (pl && !list(dump.get(`${prefix}:player:{p:${pl.id}}:games`)).includes(id)) problems.push(`${id}: not in ${s}'s unfinished games`);
+    }
+    if (g.status === 'waiting' && dump.get(`${prefix}:code:${g.code}`) !== id) problems.push(`${id}: waiting without its invite code`);
+  }
+  for (const key of keys(/:code:/)) {
+    const id = String(dump.get(key));
+    const g = games.get(id);
+    // a code lives while its game is unfinished (joining a started game answers GAME_FULL)
+    if (!g || isFinished(g.status) || `${prefix}:code:${g.code}` !== key) problems.push(`${key}: names ${id} (${g?.status})`);
+  }
+  for (const [id, score] of chunk(list(dump.get(`${prefix}:deadlines`)))) {
+    const g = games.get(id);
+    if (!g || isFinished(g.status)) problems.push(`deadline for ${id} (${g?.status ?? 'missing'})`);
+    else if (g.status === 'playing' && g.deadline !== null && g.deadline !== Number(score)) problems.push(`deadline of ${id}: ${score} vs ${g.deadline}`);
+  }
+  const names = hash(`${prefix}:queue:names`);
+  for (const [pid] of chunk(list(dump.get(`${prefix}:queue`)))) if (!(pid in names)) problems.push(`queued ${pid} without a name`);
+  for (const key of keys(/:session:/)) {
+    if (!/:session:[0-9a-f]{64}$/.test(key)) problems.push(`session key ${key}`);
+    const s = hash(key);
+    if (!s.pid || !isPlayer({ id: s.pid, name: s.name })) problems.push(`${key}: ${JSON.stringify(s)}`);
+  }
+  return { games: games.size, problems };
+}
+
+function chunk(flat: string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i], flat[i + 1]]);
+  return out;
+}
