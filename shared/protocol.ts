@@ -43,6 +43,16 @@ export type Parsed =
 
 const isRid = (v: unknown): v is string => ridString.safeParse(v).success;
 
+/** The valid rid a frame carries, if any: for answers given before validation (RATE_LIMITED). Never throws. */
+export function ridOf(text: string): string | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' && isRid((v as Record<string, unknown>).rid) ? (v as Record<string, string>).rid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Validates one text frame. Never throws. An error echoes the rid when the frame carried a valid
  * one, whatever else is wrong with it.

@@ -107,7 +107,8 @@ describe('protocol fuzzer (gw-0, gw-2 uws; gw-1, gw-3 ws)', () => {
     let sent = 0;
     let sockets = 0;
     let fuzzing = true;
-    const done = () => sent >= FRAMES || Date.now() >= deadline;
+    let failing = 0; // sockets that found a problem: a few are enough to stop early
+    const done = () => sent >= FRAMES || Date.now() >= deadline || failing >= 4;
 
     const referee = normalGames(urls, pool, () => !fuzzing, problems);
 
@@ -119,12 +120,13 @@ describe('protocol fuzzer (gw-0, gw-2 uws; gw-1, gw-3 ws)', () => {
         const s = await FuzzSocket.open(url, `${label}#${++sockets}`, pool);
         if (rng.chance(0.3)) sent += await s.batch(Array.from({ length: 10 }, () => gen.next(false)));
         if (s.closed === null) await s.hello(token && rng.chance(0.5) ? token : undefined);
-        while (s.closed === null && !done()) sent += await s.batch(Array.from({ length: BATCH }, () => gen.next(true)));
+        while (s.closed === null && !done() && !s.problems.length) sent += await s.batch(Array.from({ length: BATCH }, () => gen.next(true)));
         const checked = s.received;
         await sleep(50);
         const strays = s.strays(checked).filter((m) => s.closed === null || m.t !== 'error');
         if (strays.length) problems.push(`${s.label}: ${strays.length} answers after the last batch: ${JSON.stringify(strays[0]).slice(0, 200)}`);
         problems.push(...s.problems);
+        if (s.problems.length) failing++;
         token = s.token || token;
         s.close();
       }

@@ -1,11 +1,12 @@
 // Property tests of the message validator (shared/protocol.ts parseClientMessage) against an
 // independent statement of the contract's schemas: random JSON values, valid messages with random
 // field values, and mutations of valid messages (field-level and text-level). The validator must
-// never throw, never accept an invalid message, never reject a valid one, and echo a valid rid.
+// never throw, never accept an invalid message, never reject a valid one, and echo a valid rid
+// (ridOf, used for answers given before validation, agrees).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { CLIENT_TYPES, ERROR_CODES, parseClientMessage } from '../shared/protocol.js';
+import { CLIENT_TYPES, ERROR_CODES, parseClientMessage, ridOf } from '../shared/protocol.js';
 
 type Obj = Record<string, unknown>;
 const own = (o: Obj, k: string) => Object.prototype.hasOwnProperty.call(o, k);
@@ -44,13 +45,14 @@ function check(text: string): ReturnType<typeof parseClientMessage> {
   let json = true;
   try { value = JSON.parse(text); } catch { json = false; }
   const expected = json && wellFormed(value);
+  const obj = json && value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : null;
+  assert.equal(ridOf(text), obj && isRid(obj.rid) ? obj.rid : undefined, 'ridOf (the rid of a RATE_LIMITED answer)');
   assert.equal(r.ok, expected, `${expected ? 'rejected a valid' : 'accepted an invalid'} message: ${text.slice(0, 300)}`);
   if (!r.ok) {
     assert.ok((ERROR_CODES as readonly string[]).includes(r.code));
     assert.equal(r.code, 'BAD_MESSAGE');
     assert.ok(typeof r.message === 'string' && r.message.length > 0 && r.message.length <= 200, 'a short message for people');
-    const o = json && value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : null;
-    assert.equal(r.rid, o && isRid(o.rid) ? o.rid : undefined, `rid echo of ${text.slice(0, 200)}`);
+    assert.equal(r.rid, obj && isRid(obj.rid) ? obj.rid : undefined, `rid echo of ${text.slice(0, 200)}`);
   } else {
     // the accepted message keeps exactly the contract's fields, with the values sent
     const o = value as Obj;

@@ -2,7 +2,7 @@
 // rate limit, validation, hello/resume, dispatch to the command handlers, and cleanup on close.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { CLOSE, MAX_FRAME_BYTES, PROTOCOL_VERSION, parseClientMessage, sanitizeName, type ClientMessage, type ErrorCode } from '../../shared/protocol.js';
+import { CLOSE, MAX_FRAME_BYTES, PROTOCOL_VERSION, parseClientMessage, ridOf, sanitizeName, type ClientMessage, type ErrorCode } from '../../shared/protocol.js';
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
 import { hashToken, type Store } from '../store/store.js';
@@ -94,7 +94,7 @@ export class SocketHandler implements SocketHandlers<Conn> {
   message(c: Conn, text: string | null, bytes: number): void {
     if (c.closed) return;
     if (bytes > MAX_FRAME_BYTES) { this.end(c, CLOSE.TOO_BIG, 'frame over 4096 bytes'); return; }
-    if (!c.bucket.take(Date.now())) { this.fail(c, undefined, 'RATE_LIMITED'); return; }
+    if (!c.bucket.take(Date.now())) { this.fail(c, text === null ? undefined : ridOf(text), 'RATE_LIMITED'); return; }
     if (text === null) { this.fail(c, undefined, 'BAD_MESSAGE', 'Binary frames are not accepted: send JSON text.'); return; }
     const parsed = parseClientMessage(text);
     if (!parsed.ok) {

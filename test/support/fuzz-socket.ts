@@ -117,7 +117,7 @@ export class FuzzSocket {
   }
 
   /** Sends frames (stopping after one that closes the socket) and checks their answers. Returns how many were sent. */
-  async batch(frames: Frame[], timeoutMs = 20_000): Promise<number> {
+  async batch(frames: Frame[], timeoutMs = 10_000): Promise<number> {
     if (this.closed !== null) return 0;
     const from = this.msgs.length;
     const exp: Expectation[] = [];
