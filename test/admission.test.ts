@@ -1,15 +1,16 @@
-// Who may open a socket and keep it, on both transports (gw-0 uws, gw-1 ws): the per-IP cap
-// (MAX_CONNS_PER_IP small here), the hello timeout, and a configured ALLOWED_ORIGINS with
+// Who may open a socket and keep it, on both transports (gw-0 uws, gw-1 ws): the per-IP and
+// per-player caps (small here), the hello timeout, and a configured ALLOWED_ORIGINS with
 // REQUIRE_ORIGIN on. Loopback has many addresses (127.0.0.0/8): a second one is a second client host.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { TestClient } from './support/client.js';
 import { sleep, startCluster } from './support/cluster.js';
 
 type C = Awaited<ReturnType<typeof startCluster>>;
 const GOOD = 'https://play.example';
-const ENV = { MAX_CONNS_PER_IP: '3', HELLO_TIMEOUT_MS: '600', ALLOWED_ORIGINS: `${GOOD}, https://other.example/`, REQUIRE_ORIGIN: 'true' };
+const ENV = { MAX_CONNS_PER_IP: '3', MAX_CONNS_PER_PLAYER: '3', HELLO_TIMEOUT_MS: '600', ALLOWED_ORIGINS: `${GOOD}, https://other.example/`, REQUIRE_ORIGIN: 'true' };
 
 /** Opens a socket from `from` (a loopback address), with `origin` (null: none): resolves with it, or with the refusing HTTP status. */
 function open(url: string, from = '127.0.0.1', origin: string | null = GOOD): Promise<WebSocket | number> {
@@ -39,6 +40,45 @@ describe('admission (gw-0 uws, gw-1 ws)', () => {
       for (let i = 0; i < 50 && again === 429; i++) { await sleep(20); again = await open(g.ws); }
       assert.ok(again instanceof WebSocket, `${g.id}: a place freed by a close can be taken`);
       for (const w of [...mine, neighbour, again]) if (w instanceof WebSocket) w.terminate();
+      await sleep(100);
+    }
+  });
+
+  test('MAX_CONNS_PER_PLAYER=3: a fourth socket of one player on one gateway gets RATE_LIMITED and 1008; the other gateway and other players are not affected', async () => {
+    /** A socket from `from` saying hello with `token`: its first answer and how it ends. */
+    const hello = async (url: string, from: string, token?: string) => {
+      const ws = await open(url, from) as WebSocket;
+      const first = new Promise<Record<string, any>>((r) => ws.once('message', (d) => r(JSON.parse(d.toString()))));
+      const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+      ws.send(JSON.stringify({ t: 'hello', v: 1, rid: 'h', ...(token ? { token } : {}) }));
+      return { ws, first: await first, closed };
+    };
+    for (const g of cl.gateways) {
+      const a = await hello(g.ws, '127.0.0.4');
+      const token = a.first.token as string;
+      const more = [await hello(g.ws, '127.0.0.4', token), await hello(g.ws, '127.0.0.5', token)];
+      assert.ok(more.every((m) => m.first.t === 'welcome' && m.first.player.id === a.first.player.id));
+      const fourth = await hello(g.ws, '127.0.0.5', token);
+      assert.equal(fourth.first.t, 'error');
+      assert.equal(fourth.first.code, 'RATE_LIMITED');
+      assert.equal(fourth.first.rid, 'h');
+      assert.equal(await fourth.closed, 1008);
+      const redis = new Redis(cl.redisUrl);
+      const conns = `trine:player:{p:${a.first.player.id}}:conns`;
+      for (let i = 0; i < 20 && (await redis.scard(conns)) !== 3; i++) await sleep(25);
+      assert.equal(await redis.scard(conns), 3, 'the refused socket is not left in Redis');
+      redis.disconnect();
+      const other = cl.gateways.find((x) => x !== g)!;
+      const elsewhere = await hello(other.ws, '127.0.0.6', token);
+      assert.equal(elsewhere.first.t, 'welcome', 'the cap is per gateway');
+      const stranger = await hello(g.ws, '127.0.0.6');
+      assert.equal(stranger.first.t, 'welcome', 'another player is not affected');
+      a.ws.close();
+      await a.closed;
+      let again = await hello(g.ws, '127.0.0.5', token);
+      for (let i = 0; i < 20 && again.first.t !== 'welcome'; i++) { await sleep(50); again = await hello(g.ws, '127.0.0.5', token); }
+      assert.equal(again.first.t, 'welcome', 'a closed socket frees its place');
+      for (const x of [...more, elsewhere, stranger, again]) x.ws.terminate();
       await sleep(100);
     }
   });

@@ -158,6 +158,13 @@ export class SocketHandler implements SocketHandlers<Conn> {
     c.tokenHash = hashToken(tok);
     c.sessionTouchedAt = Date.now();
     c.name = r.name;
+    if ((this.d.players.conns(r.playerId)?.size ?? 0) >= cfg.MAX_CONNS_PER_PLAYER) {
+      // each socket is an entry of the player's connection set in Redis, which scripts walk: bounded
+      this.fail(c, msg.rid, 'RATE_LIMITED', 'Too many connections for this player on this gateway.');
+      this.end(c, CLOSE.POLICY, 'too many connections for this player');
+      this.d.track(store.disconnect(r.playerId, c.member).catch(() => {}));
+      return;
+    }
     await this.d.players.add(c, r.playerId);
     if (c.closed) return; // closed meanwhile: close() already forgot it, here and in Redis
     c.playerId = r.playerId;

@@ -121,7 +121,7 @@ export class Cluster {
     if (!this.o.clusterFile || this.stopping) return;
     mkdirSync(dirname(this.o.clusterFile), { recursive: true });
     const tmp = `${this.o.clusterFile}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(this.describe(), null, 2)}\n`);
+    writeFileSync(tmp, `${JSON.stringify(this.describe(), null, 2)}\n`, { mode: 0o600 }); // holds REDIS_URL, credentials included
     renameSync(tmp, this.o.clusterFile);
   }
 
