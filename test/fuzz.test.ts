@@ -25,7 +25,7 @@ const SECONDS = Number(process.env.FUZZ_SECONDS ?? 45);
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const SOCKETS_PER_GATEWAY = 4;
 const BATCH = 32;
-const ENV = { RATE_PER_S: '1000000', RATE_BURST: '1000000', ABUSE_LIMIT: '1000000', INVITE_TTL_MS: '3000', LOG_LEVEL: 'warn' };
+const ENV = { RATE_PER_S: '1000000', RATE_BURST: '1000000', ABUSE_LIMIT: '1000000', INVITE_TTL_MS: '3000', ABANDON_MS: '5000', LOG_LEVEL: 'warn' };
 
 /** Normal games between two players on different gateways and transports, watched from the other two. */
 async function normalGames(urls: string[], pool: Pool, stop: () => boolean, problems: string[]): Promise<number> {
@@ -172,7 +172,7 @@ describe('protocol fuzzer (gw-0, gw-2 uws; gw-1, gw-3 ws)', () => {
     const redis = new Redis(cl.redisUrl);
     try {
       const audit = await auditRedis(redis);
-      t.diagnostic(`${audit.games} games in Redis audited`);
+      t.diagnostic(`${audit.games} games in Redis audited: ${Object.entries(audit.outcomes).map(([k, n]) => `${k} ${n}`).join(', ')}`);
       problems.push(...audit.problems);
       assert.ok(audit.games > games, 'the fuzzer made games of its own');
     } finally { redis.disconnect(); }

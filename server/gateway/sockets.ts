@@ -161,8 +161,7 @@ export class SocketHandler implements SocketHandlers<Conn> {
     if ((this.d.players.conns(r.playerId)?.size ?? 0) >= cfg.MAX_CONNS_PER_PLAYER) {
       // each socket is an entry of the player's connection set in Redis, which scripts walk: bounded
       this.fail(c, msg.rid, 'RATE_LIMITED', 'Too many connections for this player on this gateway.');
-      this.end(c, CLOSE.POLICY, 'too many connections for this player');
-      this.d.track(store.disconnect(r.playerId, c.member).catch(() => {}));
+      this.end(c, CLOSE.POLICY, 'too many connections for this player'); // close() forgets it, here and in Redis
       return;
     }
     await this.d.players.add(c, r.playerId);

@@ -22,7 +22,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   rematch: ['ok', 'NOT_FOUND', 'NOT_A_PLAYER', 'GAME_IN_PROGRESS', 'GAME_OVER', 'ALREADY_IN_GAME'],
 };
 const ANSWERS = new Set(['ok', 'pong', 'error', 'welcome']);
-const NOTICES = new Set(['state', 'matched', 'rematch']);
+const NOTICES = new Set(['state', 'matched', 'rematch', 'presence']);
 
 interface Expectation { rid: string | undefined; allowed: readonly string[]; close?: number }
 

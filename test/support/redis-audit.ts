@@ -1,6 +1,7 @@
 // Is the state in Redis well-formed? Every game snapshot is checked against the rules (board,
-// status, turn, winner, line, reason, version, seats), and the indexes that point at games
-// (players' unfinished games, invite codes, deadlines, the queue, sessions) against the games.
+// status, turn, winner, line, reason, version, seats), its other fields (moves, rematch, presence,
+// abandonment, invite expiry), and the indexes that point at games (players' unfinished games,
+// invite codes, the deadlines of time rules, the queue, sessions) against the games.
 import type { Redis } from 'ioredis';
 import { count, isBoard, isFinished, outcome, turnOf, type Status } from '../../shared/rules.js';
 
@@ -49,6 +50,8 @@ export function snapshotProblems(g: G): string[] {
   const moves = x + o;
   const extra = status === 'aborted' || (status === 'won' && g.reason !== 'line') ? 1 : 0;
   const base = g.code === null ? 1 : 2; // a private game's join is a version too
+  if (status === 'aborted' && g.reason !== null && g.reason !== 'abandoned') bad(`aborted with reason ${g.reason}`);
+  if (status === 'won' && g.reason === null) bad('won without a reason');
   switch (status) {
     case 'waiting':
       if (moves || po !== null || g.version !== 1 || g.code === null) bad('waiting: not a fresh private game');
@@ -66,11 +69,11 @@ export function snapshotProblems(g: G): string[] {
     case 'draw':
       if (out.status !== 'draw' || g.winner !== null || g.line !== null || g.reason !== null || po === null) bad(`draw on ${g.board}`);
       break;
-    case 'aborted':
-      if (moves || g.winner !== null || g.line !== null) bad('aborted after moves');
+    case 'aborted': // a waiting game cancelled, or a playing one both players abandoned
+      if (g.winner !== null || g.line !== null || out.status !== 'playing' || (po === null && moves)) bad(`aborted on ${g.board}`);
       break;
   }
-  const expected = status === 'aborted' ? 2 : status === 'waiting' ? 1 : base + moves + extra;
+  const expected = status === 'waiting' ? 1 : status === 'aborted' && po === null ? 2 : base + moves + extra;
   if (g.version !== expected) bad(`version ${g.version}, expected ${expected} (${status}, ${moves} moves, code ${g.code})`);
   return p;
 }
@@ -95,7 +98,7 @@ type Dump = Map<string, string | string[]>;
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []); // cjson writes an empty list as {}
 
 /** Every game and index in Redis under `prefix`: how many games, and every problem found. */
-export async function auditRedis(r: Redis, prefix = 'trine'): Promise<{ games: number; problems: string[] }> {
+export async function auditRedis(r: Redis, prefix = 'trine'): Promise<{ games: number; outcomes: Record<string, number>; problems: string[] }> {
   const parsed = JSON.parse(String(await r.eval(DUMP, 0, prefix))) as unknown;
   const raw = (Array.isArray(parsed) ? parsed : []) as [string, string, unknown][];
   const dump: Dump = new Map(raw.map(([k, t, v]) => [k, t === 'string' ? String(v) : list(v)]));
@@ -103,6 +106,7 @@ export async function auditRedis(r: Redis, prefix = 'trine'): Promise<{ games: n
   const hash = (k: string) => Object.fromEntries(chunk(list(dump.get(k))));
   const problems: string[] = [];
   const games = new Map<string, G>();
+  const rules = new Map<string, number | null>();
   for (const key of keys(/:game:/)) {
     const m = /^.*:game:\{g:(.+)\}$/.exec(key);
     if (!m) { problems.push(`stray key ${key}`); continue; }
@@ -113,12 +117,19 @@ export async function auditRedis(r: Redis, prefix = 'trine'): Promise<{ games: n
     problems.push(...snapshotProblems(g));
     games.set(m[1], g);
     for (const [f, v] of Object.entries(h)) {
+      const bad = (why = '') => problems.push(`${key}: ${f}=${v.slice(0, 80)} while ${g.status} ${why}`);
       if (f === 's') continue;
-      if (/^m:/.test(f)) { if (!(Number(v) >= 2 && Number(v) <= g.version)) problems.push(`${key}: move field ${f}=${v}`); }
-      else if (f === 'rX' || f === 'rO') { if (v !== '1' || !isFinished(g.status)) problems.push(`${key}: ${f}=${v} while ${g.status}`); }
-      else if (f === 'next') { if (!isFinished(g.status)) problems.push(`${key}: rematch of an unfinished game`); }
-      else problems.push(`${key}: unknown field ${f}`);
+      if (/^m:/.test(f)) { if (!(Number(v) >= 2 && Number(v) <= g.version)) bad(); }
+      else if (f === 'rX' || f === 'rO') { if (v !== '1' || !isFinished(g.status)) bad(); }
+      else if (f === 'next') { if (!isFinished(g.status)) bad(); }
+      else if (f === 'oX' || f === 'oO') { if (v !== '0' && v !== '1') bad(); } // presence of a seat
+      else if (f === 'aX' || f === 'aO') { if (!/^\d+$/.test(v) || isFinished(g.status) || h[`o${f[1]}`] !== '0') bad('(abandonment)'); }
+      else if (f === 'ix') { if (!/^\d+$/.test(v) || g.status !== 'waiting') bad('(invite expiry)'); }
+      else if (f === 'pv') { if (!/^[1-9]\d*$/.test(v)) bad(); }
+      else if (f === 'p') { if (!v.startsWith(`${h.pv} `) || !isJson(v.slice(v.indexOf(' ') + 1))) bad('(presence frame)'); }
+      else bad('(unknown field)');
     }
+    rules.set(m[1], nextRuleAt(g, h));
   }
   const seatOf = (g: G, pid: string) => g.players?.X?.id === pid || g.players?.O?.id === pid;
   for (const key of keys(/:player:.*:games$/)) {
@@ -143,11 +154,14 @@ export async function auditRedis(r: Redis, prefix = 'trine'): Promise<{ games: n
     // a code lives while its game is unfinished (joining a started game answers GAME_FULL)
     if (!g || isFinished(g.status) || `${prefix}:code:${g.code}` !== key) problems.push(`${key}: names ${id} (${g?.status})`);
   }
-  for (const [id, score] of chunk(list(dump.get(`${prefix}:deadlines`)))) {
+  // one entry per unfinished game with a time rule, at its earliest rule
+  const scheduled = new Map(chunk(list(dump.get(`${prefix}:deadlines`))));
+  for (const [id, score] of scheduled) {
     const g = games.get(id);
     if (!g || isFinished(g.status)) problems.push(`deadline for ${id} (${g?.status ?? 'missing'})`);
-    else if (g.status === 'playing' && g.deadline !== null && g.deadline !== Number(score)) problems.push(`deadline of ${id}: ${score} vs ${g.deadline}`);
+    else if (rules.get(id) !== Number(score)) problems.push(`deadline of ${id}: ${score}, its earliest rule ${rules.get(id)}`);
   }
+  for (const [id, at] of rules) if (at !== null && !scheduled.has(id)) problems.push(`${id}: a time rule at ${at} never scheduled`);
   const names = hash(`${prefix}:queue:names`);
   for (const [pid] of chunk(list(dump.get(`${prefix}:queue`)))) if (!(pid in names)) problems.push(`queued ${pid} without a name`);
   for (const key of keys(/:session:/)) {
@@ -155,7 +169,19 @@ export async function auditRedis(r: Redis, prefix = 'trine'): Promise<{ games: n
     const s = hash(key);
     if (!s.pid || !isPlayer({ id: s.pid, name: s.name })) problems.push(`${key}: ${JSON.stringify(s)}`);
   }
-  return { games: games.size, problems };
+  const outcomes: Record<string, number> = {};
+  for (const g of games.values()) { const k = g.reason ? `${g.status}/${g.reason}` : g.status; outcomes[k] = (outcomes[k] ?? 0) + 1; }
+  return { games: games.size, outcomes, problems };
+}
+
+const isJson = (t: string) => { try { JSON.parse(t); return true; } catch { return false; } };
+
+/** When a game's next time rule falls due: turn clock, abandonment of a seat, invite expiry (as store/lua/includes/game.lua). */
+function nextRuleAt(g: G, h: Record<string, string>): number | null {
+  if (isFinished(g.status)) return null;
+  const times = [g.status === 'playing' ? g.deadline : null, h.aX, h.aO, g.status === 'waiting' ? h.ix : null]
+    .filter((t) => t !== null && t !== undefined).map(Number);
+  return times.length ? Math.min(...times) : null;
 }
 
 function chunk(flat: string[]): [string, string][] {
