@@ -1,10 +1,16 @@
-// Every setting of a gateway, read from environment variables in this one place. Each has a
-// default and a line of documentation (printed by `npm run gateway -- --help` and listed in the
-// README); a bad value stops the process with one sentence naming the variable.
+// Every setting of a gateway (and of the local launcher), read from environment variables in this
+// one place. Each has a default and a line of documentation (printed by `npm run gateway -- --help`,
+// listed in the README by `npm run config-doc`); a bad value stops the process with one sentence
+// naming the variable.
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { scrub } from './log.js';
 
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+/** A whole number in decimal digits (no '1e3', '0x10' or blank), within [min, max]. */
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.string().trim()
+  .regex(/^-?\d+$/, 'must be a whole number')
+  .transform(Number)
+  .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 
 /** name -> [schema with default, documentation] */
 export const SETTINGS = {
@@ -36,36 +42,73 @@ export const SETTINGS = {
   REQUIRE_ORIGIN: [z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').default(false), 'Refuse WebSocket upgrades that carry no Origin header (browsers always send one; bots usually do not).'],
   HEARTBEAT_MS: [int(100, 60000).default(1000), 'How often the gateway renews its registration in Redis (it lapses after 3 beats) and looks for dead gateways to clean up after.'],
   SWEEP_MS: [int(20, 60000).default(200), 'How often the gateway looks for due time rules (turn clocks, abandonment, invites) in Redis.'],
-  DRAIN_MS: [int(0, 60000).default(5000), 'On SIGTERM, how long in-flight commands get before the process exits.'],
+  DRAIN_MS: [int(0, 60000).default(5000), 'On SIGTERM or SIGINT every client is closed with 1012; the gateway then waits at most this many ms for in-flight commands before it exits.'],
 } as const;
 
+/** Settings of `npm start` (the local launcher) only; it also reads HOST, PORT and REDIS_URL above. */
+export const LAUNCHER_SETTINGS = {
+  GATEWAYS: [int(1, 64).default(3), 'Gateway processes `npm start` runs; gateway i listens on PORT+i.'],
+  RESTART_DELAY_MS: [int(0).default(2000), '`npm start` restarts a gateway that died after this many ms; 0 disables restarts.'],
+} as const;
+
+type Table = Record<string, readonly [z.ZodType, string]>;
+type Parsed<T extends Table> = { [K in keyof T]: z.infer<T[K][0]> };
 type Settings = typeof SETTINGS;
-export type Config = { [K in keyof Settings]: z.infer<Settings[K][0]> } & { GATEWAY_ID: string; PUBLIC_URL: string };
+export type Config = Parsed<Settings> & { GATEWAY_ID: string; PUBLIC_URL: string };
+export type LauncherConfig = Parsed<typeof LAUNCHER_SETTINGS> & Pick<Config, 'HOST' | 'PORT'> & { REDIS_URL: string | undefined };
 
 export class ConfigError extends Error {}
 
-/** Parses the environment; throws ConfigError with one sentence on the first bad value. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+function why(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'invalid';
+  if (issue.code === 'invalid_value') return `must be one of ${issue.values.map(String).join(', ')}`;
+  if (issue.code === 'invalid_format' && issue.format === 'url') return 'must be an absolute http(s) URL';
+  if (issue.code === 'invalid_format' && issue.format === 'regex' && issue.message.startsWith('Invalid string')) return `must match ${issue.pattern}`;
+  return issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
+}
+
+/** Parses `env` against a table of settings; throws ConfigError with one sentence on the first bad value. */
+export function parseSettings<T extends Table>(table: T, env: NodeJS.ProcessEnv): Parsed<T> {
   const out: Record<string, unknown> = {};
-  for (const [name, [schema]] of Object.entries(SETTINGS)) {
+  for (const [name, [schema, doc]] of Object.entries(table)) {
     const raw = env[name];
-    const res = (schema as z.ZodType).safeParse(raw === '' ? undefined : raw);
+    const res = schema.safeParse(raw === '' ? undefined : raw);
     if (!res.success) {
-      const why = res.error.issues[0]?.message ?? 'invalid';
-      throw new ConfigError(`Invalid value ${JSON.stringify(raw)} for ${name}: ${why.toLowerCase()} (${SETTINGS[name as keyof Settings][1]})`);
+      const def = defaultOf(schema);
+      throw new ConfigError(`Invalid value ${JSON.stringify(scrub(String(raw)))} for ${name}: ${why(res.error.issues[0])} `
+        + `(${name}: ${doc.replace(/\.$/, '')}${def === undefined ? '' : `; default ${def}`}).`);
     }
     out[name] = res.data;
   }
-  const c = out as Config;
+  return out as Parsed<T>;
+}
+
+/** Parses the environment of a gateway; throws ConfigError with one sentence on the first bad value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const c = parseSettings(SETTINGS, env) as Config;
   c.GATEWAY_ID ??= `gw-${c.PORT}`;
   c.PUBLIC_URL ??= `http://${c.HOST.includes(':') ? `[${c.HOST}]` : c.HOST}:${c.PORT}`;
   c.PUBLIC_URL = c.PUBLIC_URL.replace(/\/+$/, '');
   return c;
 }
 
+/** The launcher's settings: its own, plus every gateway setting checked up front (it passes them on). */
+export function loadLauncherConfig(env: NodeJS.ProcessEnv = process.env): LauncherConfig {
+  const gw = loadConfig(env);
+  const own = parseSettings(LAUNCHER_SETTINGS, env);
+  return { ...own, HOST: gw.HOST, PORT: gw.PORT, REDIS_URL: env.REDIS_URL ? gw.REDIS_URL : undefined };
+}
+
+function defaultOf(schema: z.ZodType): string | undefined {
+  const d = schema.safeParse(undefined);
+  return d.success && d.data !== undefined ? String(d.data) : undefined;
+}
+
+/** Every setting with its default and doc line, for --help and docs/CONFIGURATION.md. */
+export function settingRows(table: Table = SETTINGS): { name: string; default: string | undefined; doc: string }[] {
+  return Object.entries(table).map(([name, [schema, doc]]) => ({ name, default: defaultOf(schema), doc }));
+}
+
 export function settingsHelp(): string {
-  return Object.entries(SETTINGS).map(([name, [schema, doc]]) => {
-    const def = (schema as z.ZodType).safeParse(undefined);
-    return `${name.padEnd(26)} ${doc}${def.success && def.data !== undefined ? ` Default: ${def.data}.` : ''}`;
-  }).join('\n');
+  return settingRows().map((r) => `${r.name.padEnd(26)} ${r.doc}${r.default === undefined ? '' : ` Default: ${r.default}.`}`).join('\n');
 }

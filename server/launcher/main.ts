@@ -1,28 +1,24 @@
-// `npm start`: the local cluster in the foreground until Ctrl-C (or SIGTERM).
+// `npm start`: the local cluster in the foreground until Ctrl-C (or SIGTERM), which drains every
+// gateway (clients closed with 1012, in-flight work finished) before Redis is stopped.
 import { join } from 'node:path';
-import { z } from 'zod';
+import { ConfigError, loadLauncherConfig, type LauncherConfig } from '../config.js';
 import { Cluster, ROOT } from './cluster.js';
 
-const env = z.object({
-  GATEWAYS: z.coerce.number().int().min(1).max(64).default(3),
-  HOST: z.string().default('127.0.0.1'),
-  PORT: z.coerce.number().int().min(1).max(65535).default(8080),
-  RESTART_DELAY_MS: z.coerce.number().int().min(0).default(2000),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//).optional(),
-});
-const parsed = env.safeParse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')));
-if (!parsed.success) {
-  const i = parsed.error.issues[0];
-  console.error(`npm start: invalid value for ${String(i.path[0])}: ${i.message.toLowerCase()}.`);
+let o: LauncherConfig;
+try {
+  // every gateway setting is checked here too: a bad one stops `npm start` with its sentence
+  o = loadLauncherConfig();
+} catch (e) {
+  if (!(e instanceof ConfigError)) throw e;
+  console.error(`npm start: ${e.message}`);
   process.exit(2);
 }
-const o = parsed.data;
 const runDir = join(ROOT, '.run');
 let stopping = false;
 const cluster = new Cluster({
   gateways: o.GATEWAYS, host: o.HOST, basePort: o.PORT, redisUrl: o.REDIS_URL, restartDelayMs: o.RESTART_DELAY_MS,
   redisDataDir: o.REDIS_URL ? undefined : join(runDir, 'redis'),
-  clusterFile: join(runDir, 'cluster.json'), logDir: join(runDir, 'logs'),
+  clusterFile: join(runDir, 'cluster.json'), logDir: join(runDir, 'logs'), ownProcessGroups: true,
   onEvent: (e) => {
     const t = new Date().toISOString().slice(11, 19);
     if (e.kind === 'gateway-exit') console.log(`${t} ${e.id} (pid ${e.pid}) exited${e.signal ? ` on ${e.signal}` : ` with ${e.code}`}${o.RESTART_DELAY_MS > 0 && !stopping ? `; restarting in ${o.RESTART_DELAY_MS} ms` : ''}`);
