@@ -4,7 +4,7 @@
 //   npm packages: `npm ci` from the lockfile when node_modules is missing or older than the lockfile
 //   redis-server (start, test) and chromium (test): Debian's packages via apt-get, as root
 // Where it cannot install something it stops with one sentence naming it and how to get it.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,12 +48,21 @@ function debianPackage(cmd, pkg, why) {
   }
 }
 
+/**
+ * Runs a TypeScript entry point in the foreground and exits with its status. SIGINT and SIGTERM are
+ * passed on and waited for (the launcher drains its gateways), never left to kill this process first.
+ */
+function runForeground(script) {
+  const child = spawn(node, ['--import', 'tsx', join(ROOT, ...script), ...rest], { stdio: 'inherit', cwd: ROOT });
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { if (child.exitCode === null) child.kill(sig); });
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
 npmPackages();
 const node = process.execPath;
 if (mode === 'start') {
   if (!process.env.REDIS_URL) debianPackage('redis-server', 'redis-server', 'the local cluster runs its own Redis');
-  const r = spawnSync(node, ['--import', 'tsx', join(ROOT, 'server', 'launcher', 'main.ts'), ...rest], { stdio: 'inherit', cwd: ROOT });
-  process.exit(r.status ?? 1);
+  runForeground(['server', 'launcher', 'main.ts']);
 } else if (mode === 'test') {
   debianPackage('redis-server', 'redis-server', 'the tests start real Redis servers');
   debianPackage('redis-benchmark', 'redis-tools', 'the benchmark measures the Redis ceiling');

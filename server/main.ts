@@ -2,7 +2,7 @@
 import { ConfigError, loadConfig, settingsHelp } from './config.js';
 import { loadAssets } from './assets.js';
 import { Gateway } from './gateway/gateway.js';
-import { createLogger } from './log.js';
+import { createLogger, errText, secretsOfUrl } from './log.js';
 import type { Conn } from './gateway/conn.js';
 import type { Transport, TransportOptions } from './transport/types.js';
 
@@ -19,7 +19,7 @@ try {
   throw e;
 }
 
-const log = createLogger(cfg.GATEWAY_ID, cfg.LOG_LEVEL);
+const log = createLogger(cfg.GATEWAY_ID, cfg.LOG_LEVEL, { secrets: secretsOfUrl(cfg.REDIS_URL) });
 type TOpts = TransportOptions<Conn> & { sendBufferLimit: number; idleTimeoutS: number };
 const transport = cfg.TRANSPORT === 'uws'
   ? (await import('./transport/uws.js')).UwsTransport
@@ -33,21 +33,26 @@ const gateway = new Gateway({
 try {
   await gateway.start();
 } catch (e) {
-  log.fatal({ err: e instanceof Error ? e.message : String(e) }, 'cannot start');
-  console.error(`trine gateway: cannot start: ${e instanceof Error ? e.message : String(e)}`);
+  log.fatal({ err: errText(e) }, 'cannot start');
+  console.error(`trine gateway: cannot start: ${errText(e)}`);
   process.exit(1);
 }
 
+// SIGTERM (an orchestrator, the launcher) or SIGINT (Ctrl-C): drain, then exit 0. The drain waits
+// at most DRAIN_MS for in-flight work; the hard stop below is a last resort if anything hangs.
 let stopping = false;
 const stop = (signal: string) => {
   if (stopping) return;
   stopping = true;
-  log.info({ signal }, 'stopping');
+  log.info({ signal, drainMs: cfg.DRAIN_MS }, 'stopping');
   const hard = setTimeout(() => { log.error('drain took too long; exiting'); process.exit(1); }, cfg.DRAIN_MS + 4000);
   hard.unref();
-  gateway.drain().then(() => { log.info('drained'); process.exit(0); }, () => process.exit(1));
+  gateway.drain().then(() => { log.info({ signal }, 'stopped'); process.exit(0); }, (e) => {
+    log.error({ err: errText(e) }, 'drain failed');
+    process.exit(1);
+  });
 };
 process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));
-process.on('unhandledRejection', (e) => { log.error({ err: e instanceof Error ? e.message : String(e) }, 'unhandled rejection'); });
-process.on('uncaughtException', (e) => { log.fatal({ err: e.stack }, 'uncaught exception'); process.exit(1); });
+process.on('unhandledRejection', (e) => { log.error({ err: errText(e) }, 'unhandled rejection'); });
+process.on('uncaughtException', (e) => { log.fatal({ err: errText(e), stack: e.stack?.split('\n').slice(1, 6).join(' | ') }, 'uncaught exception'); process.exit(1); });

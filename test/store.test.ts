@@ -49,7 +49,7 @@ test('moves through Lua follow exactly the rules of shared/rules.ts', async () =
       if (over) { assert.deepEqual(got, { ok: false, code: 'GAME_OVER' }); continue; }
       if (!expect.ok) { assert.deepEqual(got, { ok: false, code: expect.code }, `board ${board} ${mark}@${cell}`); continue; }
       version++;
-      assert.deepEqual(got, { ok: true, version });
+      assert.deepEqual(got, { ok: true, version, status: expect.outcome.status });
       board = expect.board;
       const snap = parseSnapshot((await store.readGame(g.id))!);
       assert.equal(snap.board, board);
@@ -66,9 +66,9 @@ test('moves through Lua follow exactly the rules of shared/rules.ts', async () =
 
 test('a repeated mid changes nothing and answers the version it was applied at', async () => {
   const g = await newGame();
-  assert.deepEqual(await store.move(g.x, g.id, 4, 'same'), { ok: true, version: 3 });
-  assert.deepEqual(await store.move(g.x, g.id, 4, 'same'), { ok: true, version: 3 });
-  assert.deepEqual(await store.move(g.x, g.id, 0, 'same'), { ok: true, version: 3 }, 'same mid, other cell: still the first answer');
+  assert.deepEqual(await store.move(g.x, g.id, 4, 'same'), { ok: true, version: 3, status: 'playing' });
+  assert.deepEqual(await store.move(g.x, g.id, 4, 'same'), { ok: true, version: 3, status: null }, 'a repeat reports no status: nothing was applied');
+  assert.deepEqual(await store.move(g.x, g.id, 0, 'same'), { ok: true, version: 3, status: null }, 'same mid, other cell: still the first answer');
   const results = await Promise.all(Array.from({ length: 20 }, () => store.move(g.o, g.id, 0, 'o-mid')));
   assert.ok(results.every((r) => r.ok && r.version === 4));
   assert.equal(parseSnapshot((await store.readGame(g.id))!).board, 'O...X....');

@@ -3,7 +3,7 @@
 // seat or follows a game; every other socket learns of it through pub/sub.
 import type { Logger } from 'pino';
 import type { ClientMessage, ErrorCode } from '../../shared/protocol.js';
-import type { Metrics } from '../metrics.js';
+import type { FinishReason, Metrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
 import type { Conn } from './conn.js';
 import type { Rooms } from './rooms.js';
@@ -22,7 +22,10 @@ export interface CommandDeps {
 type Msg<T extends ClientMessage['t']> = Extract<ClientMessage, { t: T }>;
 type Handler<T extends ClientMessage['t']> = (d: CommandDeps, c: Conn, m: Msg<T>) => Promise<Record<string, unknown> | void>;
 
-/** What a handler returns is logged with the command (gameId, version). */
+/**
+ * What a handler returns is logged with the command (gameId, version); `event` marks a step of a
+ * game's story (created, joined, finished), logged at info level, the rest at debug.
+ */
 export const COMMANDS: { [T in Exclude<ClientMessage['t'], 'hello'>]: Handler<T> } = {
   async ping(d, c, m) {
     d.reply(c, { t: 'pong', rid: m.rid });
@@ -35,7 +38,7 @@ export const COMMANDS: { [T in Exclude<ClientMessage['t'], 'hello'>]: Handler<T>
     if (r.matched) {
       d.metrics.gamesCreated.inc({ kind: 'quick' });
       await joinSeat(d, c, r.matched, JSON.stringify({ t: 'matched', gameId: r.matched }));
-      return { gameId: r.matched };
+      return { gameId: r.matched, event: 'created', kind: 'quick' };
     }
   },
 
@@ -55,7 +58,7 @@ export const COMMANDS: { [T in Exclude<ClientMessage['t'], 'hello'>]: Handler<T>
       d.metrics.gamesCreated.inc({ kind: 'private' });
       d.reply(c, { t: 'ok', rid: m.rid, gameId, code });
       await joinSeat(d, c, gameId);
-      return { gameId, version: r.version };
+      return { gameId, version: r.version, event: 'created', kind: 'private' };
     }
     d.fail(c, m.rid, 'INTERNAL', 'Could not find a free invite code; try again.');
   },
@@ -68,7 +71,7 @@ export const COMMANDS: { [T in Exclude<ClientMessage['t'], 'hello'>]: Handler<T>
     if (!r.ok) return d.fail(c, m.rid, r.code as ErrorCode);
     d.reply(c, { t: 'ok', rid: m.rid, gameId, version: r.version });
     await joinSeat(d, c, gameId);
-    return { gameId, version: r.version };
+    return { gameId, version: r.version, event: 'joined' };
   },
 
   watch: (d, c, m) => c.inOrder(async () => {
@@ -89,18 +92,22 @@ export const COMMANDS: { [T in Exclude<ClientMessage['t'], 'hello'>]: Handler<T>
     if (m.cell < 0 || m.cell > 8) return d.fail(c, m.rid, 'BAD_CELL');
     const r = await d.store.move(c.playerId!, m.gameId, m.cell, m.mid);
     if (!r.ok) return d.fail(c, m.rid, r.code as ErrorCode);
-    d.metrics.moves.inc();
+    // counted by the writer only: a repeated mid (status null) applied nothing
+    const reason: FinishReason | null = r.status === 'won' ? 'line' : r.status === 'draw' ? 'draw' : null;
+    if (r.status) d.metrics.moves.inc();
+    if (reason) d.metrics.gamesFinished.inc({ reason });
     d.reply(c, { t: 'ok', rid: m.rid, version: r.version });
     if (!c.rooms.has(m.gameId)) await joinSeat(d, c, m.gameId);
-    return { gameId: m.gameId, version: r.version };
+    return { gameId: m.gameId, version: r.version, cell: m.cell, mid: m.mid, ...(reason ? { event: 'finished', reason } : {}), ...(r.status ? {} : { repeated: true }) };
   },
 
   async resign(d, c, m) {
     const r = await d.store.resign(c.playerId!, m.gameId);
     if (!r.ok) return d.fail(c, m.rid, r.code as ErrorCode);
-    d.metrics.gamesFinished.inc({ reason: 'resign' });
+    const reason: FinishReason = r.status === 'aborted' ? 'cancelled' : 'resign';
+    d.metrics.gamesFinished.inc({ reason });
     d.reply(c, { t: 'ok', rid: m.rid, version: r.version });
-    return { gameId: m.gameId, version: r.version };
+    return { gameId: m.gameId, version: r.version, event: 'finished', reason };
   },
 
   async rematch(d, c, m) {
@@ -108,8 +115,9 @@ export const COMMANDS: { [T in Exclude<ClientMessage['t'], 'hello'>]: Handler<T>
     if (!r.ok) return d.fail(c, m.rid, r.code as ErrorCode);
     d.reply(c, r.started ? { t: 'ok', rid: m.rid, gameId: r.started } : { t: 'ok', rid: m.rid });
     if (r.started) {
+      d.metrics.gamesCreated.inc({ kind: 'rematch' });
       await joinSeat(d, c, r.started, JSON.stringify({ t: 'rematch', from: m.gameId, gameId: r.started }));
-      return { gameId: r.started };
+      return { gameId: r.started, from: m.gameId, event: 'created', kind: 'rematch' };
     }
     return { gameId: m.gameId };
   },

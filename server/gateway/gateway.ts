@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { MAX_FRAME_BYTES } from '../../shared/protocol.js';
 import type { Config } from '../config.js';
 import { httpRoutes } from '../http.js';
+import { errText, scrub } from '../log.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import { connectRedis } from '../redis.js';
 import { Store } from '../store/store.js';
@@ -14,7 +15,7 @@ import type { Conn } from './conn.js';
 import { joinSeat } from './commands.js';
 import { Players } from './players.js';
 import { Rooms } from './rooms.js';
-import { errText, SocketHandler } from './sockets.js';
+import { SocketHandler } from './sockets.js';
 import { Subscriptions } from './subscriptions.js';
 import { originPolicy } from './origins.js';
 
@@ -48,6 +49,19 @@ export class Gateway {
   private reaping = false;
   /** Set once this instance is registered in Redis: until then its players would look offline. */
   private registered = false;
+  /**
+   * Redis connections lost so far (`lost`, and `subLost` for the subscriber) and how many of those
+   * losses recovery has caught up with: the gateway serves again only once resubscribed and resynced.
+   */
+  private lost = 0;
+  private recovered = 0;
+  private subLost = 0;
+  private subRecovered = 0;
+  private recovering = false;
+  private beat: Promise<void> | null = null;
+  private beatSince = 0;
+  private lastBeatOk = 0;
+  private readonly subs: Subscriptions;
 
   constructor(private readonly o: GatewayOptions) {
     const { cfg, log } = o;
@@ -59,7 +73,7 @@ export class Gateway {
       maxGamesPerPlayer: cfg.MAX_GAMES_PER_PLAYER, turnMs: cfg.TURN_MS, abandonMs: cfg.ABANDON_MS, inviteTtlMs: cfg.INVITE_TTL_MS,
       finishedTtlS: cfg.FINISHED_TTL_S, sessionTtlS: cfg.SESSION_TTL_S,
     }, cfg.REDIS_PREFIX);
-    const subs = new Subscriptions(this.subRedis);
+    const subs = this.subs = new Subscriptions(this.subRedis);
     let transport: Transport | null = null;
     this.rooms = new Rooms({
       subs, transport: { publish: (t, x) => transport!.publish(t, x) } as Transport, spectatorLimit: cfg.MAX_SPECTATORS,
@@ -75,7 +89,7 @@ export class Gateway {
     const origins = originPolicy(cfg);
     this.sockets = sockets = new SocketHandler({
       cfg, instanceId: this.instanceId, store: this.store, rooms: this.rooms, players: this.players, metrics: this.metrics, log,
-      isReady: () => this.readiness().ok, originAllowed: origins, newId: idOf, newGameId: () => idOf(12), newCode: () => newInviteCode(),
+      isReady: () => this.canServe(), isDraining: () => this.draining, originAllowed: origins, newId: idOf, newGameId: () => idOf(12), newCode: () => newInviteCode(),
       track: (p) => this.track(p),
     });
     this.transport = transport = o.transport({
@@ -85,7 +99,7 @@ export class Gateway {
         gateways: () => this.store.liveInstances(),
       }),
     });
-    this.wire(subs);
+    this.wire();
   }
 
   private track(p: Promise<unknown>): void {
@@ -93,14 +107,35 @@ export class Gateway {
     p.finally(() => this.pending.delete(p));
   }
 
-  readiness(): { ok: boolean; why: string } {
+  private redisUp(): boolean { return this.cmdRedis.status === 'ready' && this.subRedis.status === 'ready'; }
+
+  /** Whether commands are served: Redis connected, resubscribed and resynced after any loss, registered, not draining. */
+  canServe(): boolean {
+    return this.serving().ok;
+  }
+
+  private serving(): { ok: boolean; why: string } {
     if (this.draining) return { ok: false, why: 'draining' };
-    if (this.cmdRedis.status !== 'ready' || this.subRedis.status !== 'ready') return { ok: false, why: 'redis unreachable' };
+    if (!this.redisUp()) return { ok: false, why: 'redis unreachable' };
     if (!this.registered) return { ok: false, why: 'registering' };
+    if (this.recovered !== this.lost) return { ok: false, why: 'resyncing after a redis reconnect' };
     return { ok: true, why: 'ok' };
   }
 
-  private wire(subs: Subscriptions): void {
+  /**
+   * /readyz: serving, and Redis answers: a heartbeat unanswered for a second (a silent network cut,
+   * a stalled Redis) or none confirmed within the registration TTL makes the gateway not ready.
+   */
+  readiness(): { ok: boolean; why: string } {
+    const s = this.serving();
+    if (!s.ok) return s;
+    const now = Date.now();
+    if (this.beatSince && now - this.beatSince > Math.min(1000, this.o.cfg.REDIS_COMMAND_TIMEOUT_MS)) return { ok: false, why: 'redis not answering' };
+    if (now - this.lastBeatOk > this.o.cfg.HEARTBEAT_MS * 3) return { ok: false, why: 'registration not renewed' };
+    return s;
+  }
+
+  private wire(): void {
     const { log } = this.o;
     const keys = this.store.keys;
     this.subRedis.on('message', (channel: string, payload: string) => {
@@ -111,9 +146,15 @@ export class Gateway {
       if (!handled) this.metrics.pubsubDropped.inc();
     });
     for (const [name, conn] of [['cmd', this.cmdRedis], ['sub', this.subRedis]] as const) {
-      conn.on('error', (e: Error) => log.debug({ conn: name, err: errText(e) }, 'redis error'));
+      conn.on('error', (e: Error) => {
+        this.metrics.redisErrors.inc({ op: 'connection' });
+        log.debug({ conn: name, err: errText(e) }, 'redis error');
+      });
       conn.on('close', () => {
-        if (this.wasReady[name]) log.warn({ conn: name }, 'redis connection lost');
+        if (!this.wasReady[name] || this.draining) return;
+        if (this.lost === this.recovered) log.warn({ conn: name }, 'redis connection lost; answering UNAVAILABLE until it is back');
+        this.lost++;
+        if (name === 'sub') this.subLost++;
       });
       conn.on('ready', () => {
         const again = this.wasReady[name];
@@ -125,37 +166,71 @@ export class Gateway {
         }
         this.metrics.redisReconnects.inc({ conn: name });
         log.info({ conn: name }, 'redis ready again');
-        this.recover(name, subs).catch((e) => log.warn({ err: errText(e) }, 'resync failed; retried at the next reconnect'));
+        void this.recover();
       });
     }
   }
 
-  /** After a lost connection: resubscribe, re-read every served game, and re-register presence. */
-  private async recover(which: 'cmd' | 'sub', subs: Subscriptions): Promise<void> {
-    if (which === 'sub') await subs.resubscribeAll();
-    if (this.readiness().ok) {
+  /**
+   * After lost connections, once both are back: resubscribe (if the subscriber was lost), renew the
+   * registration, re-read every served game and every local player's games. Retried every second
+   * by the ticker until it succeeds; commands are answered UNAVAILABLE until then.
+   */
+  private async recover(): Promise<void> {
+    if (this.recovering || this.draining || !this.redisUp() || this.recovered === this.lost) return;
+    this.recovering = true;
+    const lost = this.lost;
+    const subLost = this.subLost;
+    const started = Date.now();
+    try {
+      if (this.subRecovered !== subLost) {
+        await this.subs.resubscribeAll();
+        this.subRecovered = subLost;
+      }
       await this.heartbeat();
       await this.rooms.resync();
       await this.players.resync();
-      this.o.log.info({ rooms: this.rooms.size, players: this.players.size }, 'resynced');
+      this.recovered = lost;
+      this.o.log.info({ rooms: this.rooms.size, players: this.players.size, channels: this.subs.size, ms: Date.now() - started }, 'resubscribed and resynced');
+    } catch (e) {
+      this.metrics.redisErrors.inc({ op: 'resync' });
+      this.o.log.warn({ err: errText(e) }, 'resync failed; retrying');
+    } finally {
+      this.recovering = false;
     }
   }
 
-  private async heartbeat(): Promise<void> {
+  /** Renews this instance's registration (one at a time: concurrent callers share the beat in flight). */
+  private heartbeat(): Promise<void> {
+    this.beat ??= this.renew().finally(() => { this.beat = null; this.beatSince = 0; });
+    return this.beat;
+  }
+
+  private async renew(): Promise<void> {
     const { cfg } = this.o;
+    this.beatSince = Date.now();
     const info = { id: cfg.GATEWAY_ID, instance: this.instanceId, url: cfg.PUBLIC_URL, ws: `${cfg.PUBLIC_URL.replace(/^http/, 'ws')}/ws` };
-    const wasAlive = await this.store.heartbeat(this.instanceId, info, cfg.HEARTBEAT_MS * 3);
-    if (!wasAlive && this.registered) {
-      // the registration lapsed (a stall, a Redis restart): readers may have pruned our connections
-      this.o.log.warn('registration had lapsed; recording connections again');
-      await this.store.attach(this.instanceId, [...this.sockets.conns].filter((c) => c.recorded && !c.closed).map((c) => [c.recorded!, c.member]));
+    try {
+      const wasAlive = await this.store.heartbeat(this.instanceId, info, cfg.HEARTBEAT_MS * 3);
+      if (!wasAlive && this.registered) {
+        // the registration lapsed (a stall, a Redis restart): readers may have pruned our connections
+        this.o.log.warn('registration had lapsed; recording connections again');
+        await this.store.attach(this.instanceId, [...this.sockets.conns].filter((c) => c.recorded && !c.closed).map((c) => [c.recorded!, c.member]));
+      }
+    } catch (e) {
+      this.metrics.redisErrors.inc({ op: 'heartbeat' });
+      throw e;
     }
+    this.lastBeatOk = Date.now();
     this.registered = true;
   }
 
-  /** Applies due time rules; any gateway may, the scripts make sure each applies once. */
+  /**
+   * Applies due time rules; any gateway may, the scripts make sure each applies once. The gateway
+   * that applied a rule counts the game's ending (trine_games_finished_total) and logs it.
+   */
   private async sweep(): Promise<void> {
-    if (this.sweeping || !this.readiness().ok) return;
+    if (this.sweeping || !this.canServe()) return;
     this.sweeping = true;
     try {
       for (const id of await this.store.dueGames(100)) {
@@ -163,8 +238,10 @@ export class Gateway {
         if (!applied) continue;
         this.metrics.timeRules.inc();
         this.metrics.gamesFinished.inc({ reason: applied });
+        this.o.log.info({ gameId: id, event: 'finished', reason: applied }, 'time rule applied');
       }
     } catch (e) {
+      this.metrics.redisErrors.inc({ op: 'sweep' });
       this.o.log.debug({ err: errText(e) }, 'sweep failed');
     } finally {
       this.sweeping = false;
@@ -205,7 +282,7 @@ export class Gateway {
   async start(): Promise<void> {
     const { cfg, log } = this.o;
     await this.transport.listen(cfg.HOST, cfg.PORT);
-    log.info({ host: cfg.HOST, port: cfg.PORT, transport: this.transport.name, instance: this.instanceId }, 'listening');
+    log.info({ host: cfg.HOST, port: cfg.PORT, transport: this.transport.name, instance: this.instanceId, redis: scrub(cfg.REDIS_URL), publicUrl: cfg.PUBLIC_URL }, 'listening');
     const every = (ms: number, fn: () => Promise<void>) => this.timers.push(setInterval(() => { fn().catch(() => {}); }, ms));
     every(cfg.HEARTBEAT_MS, () => (this.cmdRedis.status === 'ready' && !this.draining ? this.heartbeat() : Promise.resolve()));
     every(cfg.SWEEP_MS, () => this.sweep());
@@ -213,25 +290,35 @@ export class Gateway {
     every(1000, async () => {
       this.metrics.gamesActive.set(this.rooms.size);
       this.metrics.ready.set(this.readiness().ok ? 1 : 0);
+      if (this.recovered !== this.lost) await this.recover();
+      else if (this.canServe()) this.metrics.gamesUnfinished.set(await this.store.deadlineCount());
     });
   }
 
-  /** SIGTERM: not ready, every client told to reconnect elsewhere (1012), in-flight work finished. */
+  /**
+   * SIGTERM: readiness 503 and new sockets refused (503), every client closed with 1012 so that it
+   * reconnects elsewhere at once, then in-flight commands and the disconnect bookkeeping of the
+   * closed sockets finish (at most DRAIN_MS), then the gateway unregisters and stops listening.
+   */
   async drain(): Promise<void> {
     const { cfg, log } = this.o;
+    if (this.draining) return;
     this.draining = true;
-    log.info({ conns: this.sockets.conns.size }, 'draining');
-    this.transport.stopListening();
+    this.metrics.ready.set(0);
+    const conns = this.sockets.conns.size;
+    log.info({ conns, inflight: this.pending.size }, 'draining');
     for (const c of [...this.sockets.conns]) this.sockets.end(c, 1012, 'gateway restarting');
     const deadline = Date.now() + cfg.DRAIN_MS;
-    while (Date.now() < deadline && ([...this.sockets.conns].some((c) => c.inflight > 0) || this.pending.size)) {
-      await new Promise((r) => setTimeout(r, 25));
+    while (Date.now() < deadline && (this.pending.size || this.sockets.conns.size)) {
+      await new Promise((r) => setTimeout(r, 20));
     }
-    await Promise.race([Promise.allSettled([...this.pending]), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+    log.info({ conns, unfinished: this.pending.size, open: this.sockets.conns.size }, 'drained');
     await this.close();
   }
 
+  /** Stops everything at once (after a drain, or in tests): no more serving, registration removed. */
   async close(): Promise<void> {
+    this.draining = true;
     for (const t of this.timers) clearInterval(t);
     await this.store.unregister(this.instanceId).then(() => this.reapInstance(this.instanceId)).catch(() => {});
     this.transport.stopListening();

@@ -39,7 +39,8 @@ export interface RoomsDeps {
   channelOf(gameId: string): string;
   /** The game's snapshot and newest presence message, read at once; null when there is no such game. */
   read(gameId: string): Promise<{ snapshot: RawSnapshot; presence: RawPresence | null } | null>;
-  onForward?(room: string, members: number, type: 'state' | 'presence'): void;
+  /** Frames sent to sockets of a room, by type: forwarded ones, and what a joining socket gets. */
+  onForward?(room: string, members: number, type: string): void;
   onDropped?(): void;
   spectatorLimit: number;
 }
@@ -106,9 +107,10 @@ export class Rooms {
     if (role === 'spectator' && this.spectators(room) >= this.d.spectatorLimit) { this.closeIfEmpty(room); return 'full'; }
     room.members.set(m, role);
     m.rooms.set(gameId, role);
-    if (announce) m.send(announce);
+    if (announce) { m.send(announce); this.d.onForward?.(room.id, 1, /^\{"t":"(\w+)"/.exec(announce)?.[1] ?? 'other'); }
     m.send(room.latest.frame);
-    if (room.presence && !this.isFinished(gameId)) m.send(room.presence.frame);
+    this.d.onForward?.(room.id, 1, 'state');
+    if (room.presence && !this.isFinished(gameId)) { m.send(room.presence.frame); this.d.onForward?.(room.id, 1, 'presence'); }
     m.subscribe(room.topic);
     return 'joined';
   }

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { CLOSE, MAX_FRAME_BYTES, PROTOCOL_VERSION, parseClientMessage, ridOf, sanitizeName, type ClientMessage, type ErrorCode } from '../../shared/protocol.js';
 import type { Config } from '../config.js';
+import { errText } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { hashToken, type Store } from '../store/store.js';
 import type { Socket, SocketHandlers, UpgradeInfo } from '../transport/types.js';
@@ -22,6 +23,8 @@ export interface SocketDeps {
   metrics: Metrics;
   log: Logger;
   isReady(): boolean;
+  /** True once the gateway drains: new sockets are refused (503) so clients go elsewhere. */
+  isDraining(): boolean;
   originAllowed(origin: string | undefined): boolean;
   newId(size: number): string;
   newGameId(): string;
@@ -32,8 +35,23 @@ export interface SocketDeps {
 
 const ABUSE_WINDOW_MS = 10_000;
 
-/** An error from the Redis client that is not a script's own reply means the store is unreachable. */
-export const isUnavailable = (e: unknown): boolean => !(e instanceof Error && e.name === 'ReplyError');
+/** Error replies by which Redis says it cannot serve now (loading, failover, busy, full, auth). */
+const STORE_DOWN_REPLY = /^(LOADING|READONLY|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN|OOM|NOAUTH|WRONGPASS|NOPERM)\b/;
+
+/**
+ * The error code for a command that threw: a script's error reply or a bug in the gateway is
+ * INTERNAL; a lost connection, a timeout or a Redis that says it cannot serve now is UNAVAILABLE.
+ */
+export function failureCode(e: unknown): 'UNAVAILABLE' | 'INTERNAL' {
+  if (!(e instanceof Error)) return 'UNAVAILABLE';
+  if (e.name === 'ReplyError') return STORE_DOWN_REPLY.test(e.message) ? 'UNAVAILABLE' : 'INTERNAL';
+  return e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError || e instanceof SyntaxError ? 'INTERNAL' : 'UNAVAILABLE';
+}
+export const isUnavailable = (e: unknown): boolean => failureCode(e) === 'UNAVAILABLE';
+/** Whether the error came from Redis (counted in trine_redis_errors_total), not from the gateway's own code. */
+const fromRedis = (e: unknown): boolean => failureCode(e) === 'UNAVAILABLE' || (e instanceof Error && e.name === 'ReplyError');
+type Outcome = 'ok' | 'refused' | 'unavailable' | 'internal';
+const msSince = (t: number) => Math.round((performance.now() - t) * 100) / 100;
 
 export class SocketHandler implements SocketHandlers<Conn> {
   readonly conns = new Set<Conn>();
@@ -52,6 +70,7 @@ export class SocketHandler implements SocketHandlers<Conn> {
 
   upgrade(info: UpgradeInfo): [number, string] | null {
     if (info.path !== '/ws') return [404, 'not found'];
+    if (this.d.isDraining()) return [503, 'gateway restarting: connect to another one'];
     if (!this.d.originAllowed(info.origin)) return [403, 'origin not allowed'];
     if ((this.perIp.get(info.ip) ?? 0) >= this.d.cfg.MAX_CONNS_PER_IP) return [429, 'too many connections from this address'];
     return null;
@@ -112,19 +131,32 @@ export class SocketHandler implements SocketHandlers<Conn> {
   private run(c: Conn, msg: Exclude<ClientMessage, { t: 'hello' }>): void {
     if (!this.d.isReady()) { this.fail(c, msg.rid, 'UNAVAILABLE'); return; }
     const started = performance.now();
+    let refused: ErrorCode | undefined;
+    const deps: CommandDeps = { ...this.cmd, fail: (cc, rid, code, text) => { refused ??= code; this.fail(cc, rid, code, text); } };
     c.inflight++;
     const handler = COMMANDS[msg.t] as (d: CommandDeps, c: Conn, m: typeof msg) => Promise<Record<string, unknown> | void>;
-    handler(this.cmd, c, msg).then((info) => {
-      const ms = performance.now() - started;
-      this.d.metrics.commandSeconds.observe({ command: msg.t, outcome: 'ok' }, ms / 1000);
-      if (msg.t !== 'ping') this.d.log.debug({ cmd: msg.t, playerId: c.playerId, rid: msg.rid, ...info, ms: Math.round(ms * 100) / 100 }, 'command');
+    this.d.track(handler(deps, c, msg).then((info) => {
+      this.done(c, msg, started, refused ? 'refused' : 'ok', { ...info, code: refused });
     }, (e: unknown) => {
-      const code: ErrorCode = isUnavailable(e) ? 'UNAVAILABLE' : 'INTERNAL';
-      this.d.metrics.redisErrors.inc();
-      this.d.metrics.commandSeconds.observe({ command: msg.t, outcome: 'error' }, (performance.now() - started) / 1000);
-      this.d.log.warn({ cmd: msg.t, playerId: c.playerId, rid: msg.rid, gameId: 'gameId' in msg ? msg.gameId : undefined, code, err: errText(e) }, 'command failed');
+      const code = failureCode(e);
+      if (fromRedis(e)) this.d.metrics.redisErrors.inc({ op: 'command' });
+      this.done(c, msg, started, code === 'UNAVAILABLE' ? 'unavailable' : 'internal', { code, err: errText(e) });
       this.fail(c, msg.rid, code);
-    }).finally(() => { c.inflight--; this.touchSession(c); });
+    }).finally(() => { c.inflight--; this.touchSession(c); }));
+  }
+
+  /**
+   * One histogram observation and one log line per command: `command` (info for a step of a game's
+   * story, debug for the rest) or `command failed` (warn), with the player, game, rid, version and ms.
+   */
+  private done(c: Conn, msg: Exclude<ClientMessage, { t: 'hello' }>, started: number, outcome: Outcome, info: Record<string, unknown>): void {
+    this.d.metrics.commandSeconds.observe({ command: msg.t, outcome }, (performance.now() - started) / 1000);
+    const level = outcome === 'unavailable' || outcome === 'internal' ? 'warn' : info.event ? 'info' : 'debug';
+    if ((msg.t === 'ping' && outcome === 'ok') || !this.d.log.isLevelEnabled(level)) return;
+    this.d.log[level]({
+      cmd: msg.t, outcome, playerId: c.playerId, conn: c.id, rid: msg.rid, gameId: 'gameId' in msg ? msg.gameId : undefined,
+      ...info, ms: msSince(started),
+    }, level === 'warn' ? 'command failed' : 'command');
   }
 
   private hello(c: Conn, msg: Extract<ClientMessage, { t: 'hello' }>): void {
@@ -137,13 +169,16 @@ export class SocketHandler implements SocketHandlers<Conn> {
     if (!this.d.isReady()) { this.fail(c, msg.rid, 'UNAVAILABLE'); return; }
     c.helloPending = true;
     c.inflight++;
-    this.resume(c, msg).catch((e: unknown) => {
-      this.d.log.warn({ conn: c.id, err: errText(e) }, 'hello failed');
-      this.fail(c, msg.rid, isUnavailable(e) ? 'UNAVAILABLE' : 'INTERNAL');
-    }).finally(() => { c.helloPending = false; c.inflight--; });
+    const started = performance.now();
+    this.d.track(this.resume(c, msg, started).catch((e: unknown) => {
+      const code = failureCode(e);
+      if (fromRedis(e)) this.d.metrics.redisErrors.inc({ op: 'hello' });
+      this.d.log.warn({ cmd: 'hello', conn: c.id, rid: msg.rid, code, err: errText(e), ms: msSince(started) }, 'hello failed');
+      this.fail(c, msg.rid, code);
+    }).finally(() => { c.helloPending = false; c.inflight--; }));
   }
 
-  private async resume(c: Conn, msg: Extract<ClientMessage, { t: 'hello' }>): Promise<void> {
+  private async resume(c: Conn, msg: Extract<ClientMessage, { t: 'hello' }>, started: number): Promise<void> {
     const { store, cfg, metrics } = this.d;
     const newToken = randomBytes(24).toString('base64url');
     const token = typeof msg.token === 'string' && msg.token.length >= 16 ? msg.token : null;
@@ -170,7 +205,7 @@ export class SocketHandler implements SocketHandlers<Conn> {
     if (r.resumed) metrics.resumes.inc();
     const games = await store.unfinishedGames(r.playerId);
     this.cmd.reply(c, { t: 'welcome', player: { id: r.playerId, name: r.name }, token: tok, gateway: cfg.GATEWAY_ID, resumed: r.resumed, games: games.map((g) => g.id) });
-    this.d.log.info({ conn: c.id, playerId: r.playerId, resumed: r.resumed, games: games.length, ip: c.socket.ip }, 'hello');
+    this.d.log.info({ conn: c.id, playerId: r.playerId, resumed: r.resumed, games: games.map((g) => g.id), ip: c.socket.ip, ms: msSince(started) }, 'hello');
     for (const g of games) await joinSeat(this.cmd, c, g.id);
   }
 
@@ -189,16 +224,17 @@ export class SocketHandler implements SocketHandlers<Conn> {
     const n = (this.perIp.get(ip) ?? 1) - 1;
     if (n > 0) this.perIp.set(ip, n); else this.perIp.delete(ip);
     this.d.metrics.connections.dec();
+    const games = [...c.rooms].filter(([, role]) => role === 'player').map(([id]) => id);
     this.d.rooms.leaveAll(c);
     const pid = c.recorded;
     if (!pid) return;
     this.d.players.remove(c, pid);
-    this.d.log.info({ conn: c.id, playerId: pid, code, secs: Math.round((Date.now() - c.openedAt) / 1000) }, 'closed');
-    this.d.track(this.d.store.disconnect(pid, this.d.instanceId, c.member).catch((e) => this.d.log.warn({ playerId: pid, err: errText(e) }, 'disconnect not recorded')));
+    this.d.log.info({ conn: c.id, playerId: pid, code, games, secs: Math.round((Date.now() - c.openedAt) / 1000) }, 'closed');
+    this.d.track(this.d.store.disconnect(pid, this.d.instanceId, c.member).catch((e) => {
+      this.d.metrics.redisErrors.inc({ op: 'disconnect' });
+      this.d.log.warn({ conn: c.id, playerId: pid, games, err: errText(e) }, 'disconnect not recorded');
+    }));
   }
 }
 
-export function errText(e: unknown): string {
-  const s = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  return s.replace(/(rediss?:\/\/)[^@\s/]*@/gi, '$1***@').slice(0, 300);
-}
+export { errText };

@@ -25,6 +25,11 @@ export interface ClusterOptions {
   /** Where cluster.json is written (null: not written). */
   clusterFile?: string | null;
   logDir?: string;
+  /**
+   * Start Redis and every gateway in process groups of their own (`npm start`): a Ctrl-C in the
+   * terminal then reaches the launcher only, which drains the gateways before it stops Redis.
+   */
+  ownProcessGroups?: boolean;
   onEvent?: (e: ClusterEvent) => void;
 }
 
@@ -47,7 +52,7 @@ export class Cluster {
   async start(): Promise<void> {
     if (this.o.redisUrl) this.redisUrl = this.o.redisUrl;
     else {
-      this.redis = new RedisServer({ dataDir: this.o.redisDataDir });
+      this.redis = new RedisServer({ dataDir: this.o.redisDataDir, detached: this.o.ownProcessGroups });
       await this.redis.start();
       this.redisUrl = this.redis.url;
     }
@@ -68,7 +73,7 @@ export class Cluster {
       ...process.env, ...this.o.env, ...this.o.gatewayEnv?.(g.index), HOST: this.o.host, PORT: String(g.port), GATEWAY_ID: g.id, REDIS_URL: this.redisUrl,
     };
     const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'main.ts')], {
-      cwd: ROOT, env, stdio: ['ignore', this.o.logDir ? 'pipe' : 'ignore', 'pipe'],
+      cwd: ROOT, env, stdio: ['ignore', this.o.logDir ? 'pipe' : 'ignore', 'pipe'], detached: this.o.ownProcessGroups ?? false,
     });
     if (this.o.logDir) {
       const out = createWriteStream(join(this.o.logDir, `${g.id}.log`), { flags: 'a' });

@@ -13,6 +13,8 @@ export interface RedisServerOptions {
   /** Serve TLS only (rediss://) with this certificate and key; clients verify it against `caFile`. */
   tls?: { certFile: string; keyFile: string; caFile: string };
   bin?: string;
+  /** In a process group of its own: a Ctrl-C meant for the launcher does not stop Redis before the gateways drained. */
+  detached?: boolean;
 }
 
 export class RedisServer {
@@ -41,7 +43,7 @@ export class RedisServer {
       args.push('--tls-port', String(this.port), '--tls-cert-file', t.certFile, '--tls-key-file', t.keyFile,
         '--tls-ca-cert-file', t.caFile, '--tls-auth-clients', 'no');
     }
-    this.proc = spawn(this.o.bin ?? 'redis-server', args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    this.proc = spawn(this.o.bin ?? 'redis-server', args, { stdio: ['ignore', 'ignore', 'inherit'], detached: this.o.detached ?? false });
     const exited = new Promise<never>((_, reject) => this.proc!.once('exit', (code) => reject(new Error(`redis-server exited (${code})`))));
     exited.catch(() => {});
     await Promise.race([this.waitReady(), exited]);

@@ -115,12 +115,13 @@ export class Store {
   async move(playerId: string, gameId: string, cell: number, mid: string) {
     const r = await this.run('move', [this.keys.game(gameId), this.keys.deadlines()],
       [playerId, cell, mid, this.limits.turnMs, this.limits.finishedTtlS, this.templates]);
-    return Store.status(r, (x) => ({ version: Number(x[1]) }));
+    // status is absent when the mid had been applied before (nothing changed this time)
+    return Store.status(r, (x) => ({ version: Number(x[1]), status: x[2] === undefined ? null : String(x[2]) }));
   }
 
   async resign(playerId: string, gameId: string) {
     const r = await this.run('resign', [this.keys.game(gameId), this.keys.deadlines()], [playerId, this.limits.finishedTtlS, this.templates]);
-    return Store.status(r, (x) => ({ version: Number(x[1]) }));
+    return Store.status(r, (x) => ({ version: Number(x[1]), status: String(x[2]) }));
   }
 
   async rematch(playerId: string, gameId: string, newGameId: string) {
@@ -160,6 +161,14 @@ export class Store {
     const [sec, micro] = await this.redis.time();
     const now = Number(sec) * 1000 + Math.floor(Number(micro) / 1000);
     return this.redis.zrangebyscore(this.keys.deadlines(), '-inf', now, 'LIMIT', 0, limit);
+  }
+
+  /**
+   * Size of the deadlines set: every unfinished game has one entry while turn clocks and invite
+   * expiry are on (the defaults), so this counts the cluster's unfinished games in O(1).
+   */
+  async deadlineCount(): Promise<number> {
+    return this.redis.zcard(this.keys.deadlines());
   }
 
   /** The current snapshot of a game as its `state` frame, or null when there is no such game. */

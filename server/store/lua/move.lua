@@ -2,7 +2,7 @@
 -- had applied in this game answers OK with the version it was first applied at, and changes nothing.
 -- KEYS[1] game; KEYS[2] deadlines
 -- ARGV: player id, cell 0..8, mid, turn ms, finished-game TTL s, templates JSON
--- Returns {'OK', version} | {'E', code}
+-- Returns {'OK', version, status} when applied, {'OK', version} for a repeated mid, or {'E', code}
 -- @include game
 local mid_field = 'm:' .. ARGV[1] .. ':' .. ARGV[3]
 local raw = redis.call('HMGET', KEYS[1], 's', mid_field)
@@ -33,4 +33,4 @@ else
 end
 redis.call('HSET', KEYS[1], mid_field, g.version)
 save_and_publish(KEYS[1], fmt(T.gch, g.id), g)
-return {'OK', g.version}
+return {'OK', g.version, g.status}

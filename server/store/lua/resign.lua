@@ -1,7 +1,7 @@
 -- resign: the sender loses a playing game; resigning a waiting game cancels it (aborted).
 -- KEYS[1] game; KEYS[2] deadlines
 -- ARGV: player id, finished-game TTL s, templates JSON
--- Returns {'OK', version} | {'E', code}
+-- Returns {'OK', version, status} | {'E', code}
 -- @include game
 local g = load_game(KEYS[1])
 if not g then return {'E', 'NOT_FOUND'} end
@@ -17,4 +17,4 @@ end
 g.version = g.version + 1
 end_game(g, KEYS[1], KEYS[2], cjson.decode(ARGV[3]), ARGV[2])
 save_and_publish(KEYS[1], fmt(cjson.decode(ARGV[3]).gch, g.id), g)
-return {'OK', g.version}
+return {'OK', g.version, g.status}
