@@ -14,6 +14,7 @@ import { ROOT } from '../server/launcher/cluster.js';
 import { freePortRange } from '../server/launcher/ports.js';
 import { RedisServer } from '../server/launcher/redis-server.js';
 import { createLogger, errText, secretsOfUrl } from '../server/log.js';
+import { BlackholeProxy } from './support/blackhole.js';
 import { player as connect, TestClient } from './support/client.js';
 import { sleep, startCluster } from './support/cluster.js';
 import { exportedNames, parseMetrics, total, type Sample } from './support/metrics.js';
@@ -295,6 +296,46 @@ describe('operability of a 3-gateway cluster on a password-protected Redis', () 
       assert.ok(json.some((j) => j.msg === 'redis error'), `${g.id} logged the outage's Redis errors (debug)`);
     }
     assert.ok(lines > 100);
+  });
+});
+
+describe('a silent network cut between a gateway and Redis', () => {
+  let redis: RedisServer;
+  let proxy: BlackholeProxy;
+  let cl: Awaited<ReturnType<typeof startCluster>>;
+  before(async () => {
+    redis = new RedisServer();
+    await redis.start();
+    proxy = new BlackholeProxy(redis.port);
+    await proxy.start();
+    cl = await startCluster({ gateways: 1, redisUrl: proxy.url, env: { LOG_LEVEL: 'info' } });
+  });
+  after(async () => {
+    await cl?.stop();
+    await proxy?.stop();
+    await redis?.stop();
+  });
+
+  test('connections that stay open but carry nothing: /readyz 503, UNAVAILABLE, then the gateway reconnects by itself and the game goes on', async () => {
+    const [g] = cl.gateways;
+    const A = await player(g.ws, 'nA');
+    const B = await player(g.ws, 'nB');
+    const made = await A.ok({ t: 'create' });
+    await B.ok({ t: 'join', code: made.code });
+    const id = made.gameId as string;
+    await A.ok({ t: 'move', gameId: id, cell: 4, mid: 'n0' });
+    await Promise.all([A, B].map((c) => c.stateAt(id, 3))); // both follow the game: nothing left in flight
+    proxy.cut();
+    await until(async () => (await readyz(g.url)) === 503, 3000, '/readyz 503 after a silent cut');
+    const r = await B.request({ t: 'move', gameId: id, cell: 0, mid: 'n1' }, 8000);
+    assert.equal(r.code, 'UNAVAILABLE');
+    await until(async () => (await readyz(g.url)) === 200, 25_000, '/readyz 200 after reconnecting');
+    let v = (await B.ok({ t: 'move', gameId: id, cell: 0, mid: 'n1' })).version;
+    assert.equal(v, 4);
+    for (const [i, cell] of [8, 1, 2, 6, 5].entries()) v = (await (i % 2 ? B : A).ok({ t: 'move', gameId: id, cell, mid: `n${i + 2}` })).version;
+    for (const c of [A, B]) assert.equal((await c.stateAt(id, v)).status, 'won');
+    assert.match(readFileSync(join(cl.dir, 'logs', 'gw-0.log'), 'utf8'), /did not answer 3 heartbeats: reconnecting/);
+    A.close(); B.close();
   });
 });
 

@@ -24,6 +24,8 @@ const idOf = (size: number) => newId(size);
 /** Invite codes: 6 characters of an alphabet without look-alikes (no 0/O, 1/I/L). */
 export const newInviteCode = customAlphabet('23456789ABCDEFGHJKMNPQRSTUVWXYZ', 6);
 
+const MAX_FAILED_BEATS = 3;
+
 export interface GatewayOptions {
   cfg: Config;
   log: Logger;
@@ -61,6 +63,8 @@ export class Gateway {
   private beat: Promise<void> | null = null;
   private beatSince = 0;
   private lastBeatOk = 0;
+  /** Heartbeats failed in a row: at MAX_FAILED_BEATS the connections are dropped and made again. */
+  private failedBeats = 0;
   private readonly subs: Subscriptions;
 
   constructor(private readonly o: GatewayOptions) {
@@ -211,7 +215,12 @@ export class Gateway {
     this.beatSince = Date.now();
     const info = { id: cfg.GATEWAY_ID, instance: this.instanceId, url: cfg.PUBLIC_URL, ws: `${cfg.PUBLIC_URL.replace(/^http/, 'ws')}/ws` };
     try {
-      const wasAlive = await this.store.heartbeat(this.instanceId, info, cfg.HEARTBEAT_MS * 3);
+      // the subscriber answers PING too: a silent subscriber connection would lose every update
+      const [wasAlive] = await Promise.all([
+        this.store.heartbeat(this.instanceId, info, cfg.HEARTBEAT_MS * 3),
+        this.subRedis.status === 'ready' ? this.subRedis.ping() : null,
+      ]);
+      this.failedBeats = 0;
       if (!wasAlive && this.registered) {
         // the registration lapsed (a stall, a Redis restart): readers may have pruned our connections
         this.o.log.warn('registration had lapsed; recording connections again');
@@ -219,6 +228,14 @@ export class Gateway {
       }
     } catch (e) {
       this.metrics.redisErrors.inc({ op: 'heartbeat' });
+      if (++this.failedBeats >= MAX_FAILED_BEATS && !this.draining) {
+        // connections that stay "ready" but never answer (a silent network cut, a Redis host gone
+        // without a reset, an address moved by a failover) are only noticed here: make them again
+        this.failedBeats = 0;
+        this.o.log.warn({ err: errText(e) }, `redis did not answer ${MAX_FAILED_BEATS} heartbeats: reconnecting`);
+        this.cmdRedis.disconnect(true);
+        this.subRedis.disconnect(true);
+      }
       throw e;
     }
     this.lastBeatOk = Date.now();

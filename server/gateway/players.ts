@@ -2,6 +2,7 @@
 // subscribed while one of its sockets is here. Notices (`G id` seated, `M id` matched,
 // `R from to` rematch) make every socket of the player, on every gateway, follow its new game.
 import type { Logger } from 'pino';
+import { errText } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { Conn } from './conn.js';
 import type { Rooms } from './rooms.js';
@@ -55,7 +56,7 @@ export class Players {
     else if (kind === 'R') { gameId = b; announce = JSON.stringify({ t: 'rematch', from: a, gameId: b }); }
     else if (kind !== 'G') return false;
     for (const c of set) {
-      this.d.follow(c, gameId, announce).catch((e) => this.d.log.warn({ playerId, gameId, err: String(e) }, 'could not follow game'));
+      this.d.follow(c, gameId, announce).catch((e) => this.d.log.warn({ playerId, gameId, err: errText(e) }, 'could not follow game'));
     }
     return true;
   }

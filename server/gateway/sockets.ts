@@ -132,7 +132,12 @@ export class SocketHandler implements SocketHandlers<Conn> {
     if (!this.d.isReady()) { this.fail(c, msg.rid, 'UNAVAILABLE'); return; }
     const started = performance.now();
     let refused: ErrorCode | undefined;
-    const deps: CommandDeps = { ...this.cmd, fail: (cc, rid, code, text) => { refused ??= code; this.fail(cc, rid, code, text); } };
+    let answered = false;
+    const deps: CommandDeps = {
+      ...this.cmd,
+      reply: (cc, m) => { answered ||= cc === c; this.cmd.reply(cc, m); },
+      fail: (cc, rid, code, text) => { refused ??= code; answered ||= cc === c; this.fail(cc, rid, code, text); },
+    };
     c.inflight++;
     const handler = COMMANDS[msg.t] as (d: CommandDeps, c: Conn, m: typeof msg) => Promise<Record<string, unknown> | void>;
     this.d.track(handler(deps, c, msg).then((info) => {
@@ -140,8 +145,11 @@ export class SocketHandler implements SocketHandlers<Conn> {
     }, (e: unknown) => {
       const code = failureCode(e);
       if (fromRedis(e)) this.d.metrics.redisErrors.inc({ op: 'command' });
-      this.done(c, msg, started, code === 'UNAVAILABLE' ? 'unavailable' : 'internal', { code, err: errText(e) });
-      this.fail(c, msg.rid, code);
+      this.done(c, msg, started, code === 'UNAVAILABLE' ? 'unavailable' : 'internal', { code, err: errText(e), ...(answered ? { answered } : {}) });
+      // after its answer a handler only fails while following the game's updates: rather than answer
+      // twice, close (1011) so that the client reconnects and gets every game's current snapshot
+      if (answered) this.end(c, CLOSE.INTERNAL, 'lost track of a game: reconnect');
+      else this.fail(c, msg.rid, code);
     }).finally(() => { c.inflight--; this.touchSession(c); }));
   }
 
