@@ -127,14 +127,16 @@ export class Gateway {
   }
 
   /**
-   * /readyz: serving, and Redis answers: a heartbeat unanswered for a second (a silent network cut,
-   * a stalled Redis) or none confirmed within the registration TTL makes the gateway not ready.
+   * /readyz: serving, and Redis answers: a failed heartbeat, one unanswered for a second (a silent
+   * network cut, a stalled Redis) or none confirmed within the registration TTL makes it not ready.
    */
   readiness(): { ok: boolean; why: string } {
     const s = this.serving();
     if (!s.ok) return s;
     const now = Date.now();
-    if (this.beatSince && now - this.beatSince > Math.min(1000, this.o.cfg.REDIS_COMMAND_TIMEOUT_MS)) return { ok: false, why: 'redis not answering' };
+    if (this.failedBeats > 0 || (this.beatSince && now - this.beatSince > Math.min(1000, this.o.cfg.REDIS_COMMAND_TIMEOUT_MS))) {
+      return { ok: false, why: 'redis not answering' };
+    }
     if (now - this.lastBeatOk > this.o.cfg.HEARTBEAT_MS * 3) return { ok: false, why: 'registration not renewed' };
     return s;
   }
