@@ -47,8 +47,8 @@ export const SETTINGS = {
 
 /** Settings of `npm start` (the local launcher) only; it also reads HOST, PORT and REDIS_URL above. */
 export const LAUNCHER_SETTINGS = {
-  GATEWAYS: [int(1, 64).default(3), 'Gateway processes `npm start` runs; gateway i listens on PORT+i.'],
-  RESTART_DELAY_MS: [int(0).default(2000), '`npm start` restarts a gateway that died after this many ms; 0 disables restarts.'],
+  GATEWAYS: [int(1, 64).default(3), 'Gateway processes to run; gateway i listens on PORT+i.'],
+  RESTART_DELAY_MS: [int(0).default(2000), 'A gateway that died is started again after this many ms; 0 disables restarts.'],
 } as const;
 
 type Table = Record<string, readonly [z.ZodType, string]>;
