@@ -1,0 +1,44 @@
+// A bot that watches one game (and the rematches that follow it): `watch` after every welcome,
+// so a resume on another gateway goes on following it; every newer version is reported.
+import type { GameSnapshot } from '../../shared/protocol.js';
+import { isDisconnected, type BotConnection, type BotHandlers } from './connection.js';
+
+export interface SpectatorOptions {
+  conn: BotConnection;
+  /** The game to follow now (asked again after every welcome: a rematch may have replaced it). */
+  target(): string | null;
+  onVersion?(gameId: string, version: number, at: number): void;
+  onWatching?(): void;
+}
+
+export class SpectatorBot implements BotHandlers {
+  gameId: string | null = null;
+  version = 0;
+  watching = false;
+
+  constructor(readonly o: SpectatorOptions) { o.conn.handlers = this; }
+
+  get conn(): BotConnection { return this.o.conn; }
+  start(): void { this.o.conn.start(); }
+  stop(): void { this.o.conn.stop(); }
+
+  welcome(): void {
+    this.watching = false;
+    const id = this.o.target() ?? this.gameId;
+    if (!id) return;
+    if (id !== this.gameId) { this.gameId = id; this.version = 0; }
+    this.o.conn.request({ t: 'watch', gameId: id }).then((a) => {
+      if (a.t === 'ok') { this.watching = true; this.o.onWatching?.(); }
+    }, (e) => { if (!isDisconnected(e)) throw e; });
+  }
+
+  notice(m: { t: 'matched' | 'rematch'; gameId: string; from?: string }): void {
+    if (m.t === 'rematch' && m.from === this.gameId) { this.gameId = m.gameId; this.version = 0; }
+  }
+
+  state(g: GameSnapshot): void {
+    if (g.id !== this.gameId || g.version <= this.version) return;
+    this.version = g.version;
+    this.o.onVersion?.(g.id, g.version, performance.now());
+  }
+}

@@ -1,0 +1,81 @@
+// `npm run load -- --url WS_URL[,WS_URL...] --games N --duration SECONDS [--json FILE]`
+// Plays real games through the wire contract against running gateways, shows one progress line a
+// second, prints a table at the end and, with --json, writes the report of ../shared/RUNNING.md.
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { socketBudget } from './limits.js';
+import { sourcesFor } from './scenarios/common.js';
+import { runScenario, SCENARIOS, socketsOf, type ScenarioName } from './scenarios/index.js';
+import { fmtMs, summaryRows, table, type LoadReport, type Percentiles } from './stats.js';
+
+const USAGE = `usage: npm run load -- --url WS_URL[,WS_URL...] [--scenario play|private|watch|idle] [--games N]
+       [--duration SECONDS] [--think MS] [--spectators N] [--connections N] [--sources N] [--json FILE] [--quiet]
+  play      N pairs found by quick match, moving as soon as it is their turn (--think: pause per move)
+  private   N pairs that create and join private games
+  watch     one game played every --think ms (default 200), followed by --spectators N over all --url
+  idle      --connections N players that only answer pings; the gateways' memory before and after`;
+
+function fail(msg: string): never {
+  console.error(`npm run load: ${msg}\n${USAGE}`);
+  process.exit(2);
+}
+
+const { values: a } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        url: { type: 'string' }, scenario: { type: 'string', default: 'play' }, games: { type: 'string', default: '10' },
+        duration: { type: 'string', default: '10' }, think: { type: 'string' }, spectators: { type: 'string', default: '100' },
+        connections: { type: 'string', default: '1000' }, sources: { type: 'string' }, json: { type: 'string' },
+        quiet: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
+      },
+    });
+  } catch (e) { fail(e instanceof Error ? e.message : String(e)); }
+})();
+if (a.help) { console.log(USAGE); process.exit(0); }
+if (!a.url) fail('--url is required (the gateways\' WebSocket URLs, e.g. ws://127.0.0.1:8080/ws).');
+const urls = a.url.split(',').map((u) => u.trim()).filter(Boolean);
+for (const u of urls) if (!/^wss?:\/\/[^/]+\/ws$/.test(u)) fail(`"${u}" is not a gateway WebSocket URL (ws://HOST:PORT/ws).`);
+if (!(SCENARIOS as readonly string[]).includes(a.scenario!)) fail(`unknown scenario "${a.scenario}".`);
+const scenario = a.scenario as ScenarioName;
+const num = (name: string, v: string | undefined, min: number): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min) fail(`--${name} must be a number >= ${min}.`);
+  return n;
+};
+const o = {
+  urls, durationS: num('duration', a.duration, 1), games: num('games', a.games, 1),
+  thinkMs: num('think', a.think ?? (scenario === 'watch' ? '200' : '0'), 0),
+  spectators: num('spectators', a.spectators, 1), connections: num('connections', a.connections, 1),
+  sources: 0, progress: a.quiet ? null : process.stderr,
+};
+const sockets = socketsOf(scenario, o);
+o.sources = a.sources ? num('sources', a.sources, 1) : sourcesFor(sockets);
+if (sockets > socketBudget()) {
+  fail(`${sockets} sockets do not fit the open-file limit of this process (ulimit -n ${socketBudget() + 100}); lower the count or raise the limit.`);
+}
+
+console.error(`load: ${scenario} against ${urls.length} gateway(s) for ${o.durationS} s (${sockets} sockets${o.sources > 1 ? ` from ${o.sources} source addresses` : ''})`);
+let report: LoadReport;
+try {
+  report = await runScenario(scenario, o);
+} catch (e) {
+  console.error(`npm run load: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+}
+
+const rows = summaryRows(report);
+if (report.delivery_ms) {
+  rows.push(['delivery (each)', fmtMs(report.delivery_ms as Percentiles)], ['delivery (last)', fmtMs(report.delivery_last_ms as Percentiles)],
+    ['spectators', `${report.spectators_watching}/${report.spectators} watching, ${report.versions_incomplete} versions not delivered to all`]);
+}
+if (report.rss_bytes_per_connection !== undefined) {
+  rows.push(['connections', `${report.connections_welcomed}/${report.connections} welcomed (ramp-up ${report.ramp_up_s} s)`],
+    ['gateway RSS', (report.gateways_rss as { url: string; before: number; after: number }[]).map((g) => `${g.url} ${mib(g.before)} -> ${mib(g.after)} MiB`).join('; ')],
+    ['RSS per connection', report.rss_bytes_per_connection === null ? '-' : `${report.rss_bytes_per_connection} bytes`]);
+}
+console.log(`\n${table(rows)}\n`);
+if (a.json) writeFileSync(a.json, `${JSON.stringify(report, null, 2)}\n`);
+process.exit(report.connections_peak > 0 ? 0 : 1);
+
+function mib(b: number | null): string { return b === null ? '?' : (b / 1048576).toFixed(1); }

@@ -1,0 +1,90 @@
+// A short smoke of each load scenario against a real 3-gateway cluster: the bots play complete
+// games, receive no error, and the reports are well formed. (Speed is measured by `npm run bench`,
+// never asserted here.)
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ROOT } from '../server/launcher/cluster.js';
+import { runScenario, type ScenarioName } from '../load/scenarios/index.js';
+import type { LoadReport } from '../load/stats.js';
+import { startCluster } from './support/cluster.js';
+
+type C = Awaited<ReturnType<typeof startCluster>>;
+
+function assertWellFormed(r: LoadReport): void {
+  for (const k of ['games_completed', 'moves', 'moves_per_s', 'connections_peak'] as const) {
+    assert.equal(typeof r[k], 'number', k);
+    assert.ok(r[k] >= 0, k);
+  }
+  const l = r.move_latency_ms;
+  for (const k of ['p50', 'p95', 'p99', 'max'] as const) assert.equal(typeof l[k], 'number', `move_latency_ms.${k}`);
+  assert.ok(l.p50 <= l.p95 && l.p95 <= l.p99 && l.p99 <= l.max, 'percentiles in order');
+  assert.equal(typeof r.errors, 'object');
+}
+
+describe('load bots', () => {
+  let cl: C;
+  let urls: string[];
+  before(async () => {
+    // the bots of a few games move far faster than a person: lift the per-connection rate limit
+    cl = await startCluster({ gateways: 3, env: { RATE_PER_S: '5000', RATE_BURST: '5000', LOG_LEVEL: 'warn' } });
+    urls = cl.gateways.map((g) => g.ws);
+  });
+  after(async () => { await cl.stop(); });
+
+  const base = { durationS: 2, games: 4, thinkMs: 0, spectators: 30, connections: 200, sources: 1, progress: null };
+
+  for (const name of ['play', 'private'] as ScenarioName[]) {
+    test(`${name}: pairs play complete games without errors`, async () => {
+      const r = await runScenario(name, { ...base, urls });
+      assertWellFormed(r);
+      assert.equal(r.scenario, name);
+      assert.deepEqual(r.errors, {});
+      assert.ok(r.games_completed > 0, 'games completed');
+      assert.ok(r.moves >= r.games_completed * 5, 'at least 5 moves per completed game');
+      assert.equal(r.connections_peak, 8);
+    });
+  }
+
+  test('watch: every spectator on every gateway gets every acknowledged version', async () => {
+    const r = await runScenario('watch', { ...base, urls, thinkMs: 30, durationS: 3 });
+    assertWellFormed(r);
+    assert.deepEqual(r.errors, {});
+    assert.equal(r.spectators_watching, 30);
+    assert.ok(r.moves > 5, 'moves played');
+    assert.ok(r.games_completed >= 1, 'a game and its rematch');
+    assert.equal(r.versions_incomplete, 0);
+    assert.ok((r.deliveries as number) >= r.moves * 30 - 30, 'a delivery per spectator and move');
+  });
+
+  test('idle: players connect from two source addresses and the gateway memory is reported', async () => {
+    const r = await runScenario('idle', { ...base, urls: [urls[0]], connections: 200, sources: 2, durationS: 1 });
+    assertWellFormed(r);
+    assert.deepEqual(r.errors, {});
+    assert.equal(r.connections_welcomed, 200);
+    assert.equal(r.connections_peak, 200);
+    assert.equal(typeof r.rss_bytes_per_connection, 'number');
+  });
+
+  test('npm run load writes the JSON report of RUNNING.md', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'trine-load-')), 'report.json');
+    const res = spawnSync(process.execPath, ['--import', 'tsx', 'load/cli.ts', '--url', urls.join(','), '--games', '3', '--duration', '2', '--json', file],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(res.status, 0, res.stderr);
+    assert.match(res.stdout, /moves acked/);
+    const r = JSON.parse(readFileSync(file, 'utf8')) as LoadReport;
+    for (const k of ['games_completed', 'moves', 'moves_per_s', 'move_latency_ms', 'errors', 'connections_peak']) assert.ok(k in r, k);
+    assertWellFormed(r);
+    assert.deepEqual(r.errors, {});
+    assert.ok(r.games_completed > 0);
+  });
+
+  test('bad arguments get one clear sentence', () => {
+    const res = spawnSync(process.execPath, ['--import', 'tsx', 'load/cli.ts', '--url', 'http://nope'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(res.status, 2);
+    assert.match(res.stderr, /is not a gateway WebSocket URL/);
+  });
+});
