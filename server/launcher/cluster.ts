@@ -22,6 +22,8 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** Extra environment for gateway i, over `env` (e.g. a different TRANSPORT per gateway). */
   gatewayEnv?: (index: number) => Record<string, string>;
+  /** Extra node options for every gateway process (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
   /** Where cluster.json is written (null: not written). */
   clusterFile?: string | null;
   logDir?: string;
@@ -72,7 +74,7 @@ export class Cluster {
     const env = {
       ...process.env, ...this.o.env, ...this.o.gatewayEnv?.(g.index), HOST: this.o.host, PORT: String(g.port), GATEWAY_ID: g.id, REDIS_URL: this.redisUrl,
     };
-    const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'main.ts')], {
+    const proc = spawn(process.execPath, [...(this.o.nodeArgs ?? []), '--import', 'tsx', join(ROOT, 'server', 'main.ts')], {
       cwd: ROOT, env, stdio: ['ignore', this.o.logDir ? 'pipe' : 'ignore', 'pipe'], detached: this.o.ownProcessGroups ?? false,
     });
     if (this.o.logDir) {
