@@ -180,7 +180,7 @@ export class BotConnection {
     this.gateway = w.gateway;
     this.welcomed = true;
     this.failures = 0;
-    this.o.recorder?.connected(this.o.label, w.gateway, w.resumed, performance.now());
+    this.o.recorder?.connected(this.o.label, { gateway: w.gateway, playerId: w.player.id, resumed: w.resumed, games: w.games.length }, performance.now());
     this.handlers?.welcome(w);
     this.firstWelcome();
     if (this.move_) this.sendMove();

@@ -42,6 +42,13 @@ export class PlayerBot implements BotHandlers {
   get conn(): BotConnection { return this.o.conn; }
   start(): void { this.o.conn.start(); }
 
+  /** No new move or game from now on; a pending move still completes. */
+  pause(): void {
+    this.running = false;
+    if (this.moveTimer) clearTimeout(this.moveTimer);
+    this.moveTimer = null;
+  }
+
   stop(): void {
     this.running = false;
     if (this.moveTimer) clearTimeout(this.moveTimer);

@@ -15,8 +15,8 @@ export interface MoveAttempt {
 }
 
 export interface Recorder {
-  /** A socket was welcomed (a new session or a resume). */
-  connected(observer: string, gateway: string, resumed: boolean, at: number): void;
+  /** A socket was welcomed (a new session or a resume): by which gateway, as which player, with how many unfinished games. */
+  connected(observer: string, w: { gateway: string; playerId: string; resumed: boolean; games: number }, at: number): void;
   /** A socket was lost or refused; `gateway` is the id it had been welcomed by ('' if none). */
   disconnected(observer: string, gateway: string, code: number, at: number): void;
   sent(observer: string, move: MoveAttempt, at: number): void;

@@ -1,6 +1,7 @@
 // A bot that watches one game (and the rematches that follow it): `watch` after every welcome,
 // so a resume on another gateway goes on following it; every newer version is reported.
 import type { GameSnapshot } from '../../shared/protocol.js';
+import { isFinished } from '../../shared/rules.js';
 import { isDisconnected, type BotConnection, type BotHandlers } from './connection.js';
 
 export interface SpectatorOptions {
@@ -9,23 +10,29 @@ export interface SpectatorOptions {
   target(): string | null;
   onVersion?(gameId: string, version: number, at: number): void;
   onWatching?(): void;
+  /** Move on to target()'s next game when the watched one ends (not needed where rematches carry spectators along). */
+  follow?: boolean;
 }
 
 export class SpectatorBot implements BotHandlers {
   gameId: string | null = null;
   version = 0;
   watching = false;
+  private followTimer: NodeJS.Timeout | null = null;
 
   constructor(readonly o: SpectatorOptions) { o.conn.handlers = this; }
 
   get conn(): BotConnection { return this.o.conn; }
   start(): void { this.o.conn.start(); }
-  stop(): void { this.o.conn.stop(); }
+  stop(): void {
+    if (this.followTimer) clearInterval(this.followTimer);
+    this.o.conn.stop();
+  }
 
   welcome(): void {
     this.watching = false;
-    const id = this.o.target() ?? this.gameId;
-    if (!id) return;
+    const id = this.gameId ?? this.o.target();
+    if (!id) { if (this.o.follow) this.follow(); return; }
     if (id !== this.gameId) { this.gameId = id; this.version = 0; }
     this.o.conn.request({ t: 'watch', gameId: id }).then((a) => {
       if (a.t === 'ok') { this.watching = true; this.o.onWatching?.(); }
@@ -40,5 +47,22 @@ export class SpectatorBot implements BotHandlers {
     if (g.id !== this.gameId || g.version <= this.version) return;
     this.version = g.version;
     this.o.onVersion?.(g.id, g.version, performance.now());
+    if (isFinished(g.status) && this.o.follow) this.follow();
+  }
+
+  /** After the watched game ended: watch the target's next game once there is one (polls, bounded by stop). */
+  private follow(): void {
+    if (this.followTimer) return;
+    this.followTimer = setInterval(() => {
+      const next = this.o.target();
+      if (!this.o.conn.welcomed || !next || next === this.gameId) return;
+      clearInterval(this.followTimer!);
+      this.followTimer = null;
+      const old = this.gameId;
+      if (old) this.o.conn.request({ t: 'unwatch', gameId: old }).catch(() => {});
+      this.gameId = next;
+      this.version = 0;
+      this.welcome();
+    }, 250);
   }
 }

@@ -1,0 +1,56 @@
+// `npm run chaos -- [--duration SECONDS] [--kill-every SECONDS] [--fault gateway-kill,redis-restart] [--demo]`
+// The kill-a-gateway experiment on a local cluster it starts itself: prints the hypothesis, runs
+// the bots while faults are injected, checks the recorded history against Redis, prints the
+// verdict and its figures. Exit 0 only when the hypothesis held.
+import { parseArgs } from 'node:util';
+import { eventPrinter, liveView } from './chaos/demo.js';
+import { runChaos, type ChaosOptions, type Fault } from './chaos/experiment.js';
+import { hypothesis, judge, report } from './chaos/report.js';
+
+const USAGE = `usage: npm run chaos -- [--duration SECONDS (60)] [--kill-every SECONDS (5)] [--fault gateway-kill|redis-restart|both]
+       [--gateways N (5)] [--games N (100)] [--rate MOVES_PER_S (260)] [--spectators N (50)] [--restart-delay MS (2000)]
+       [--redis-down SECONDS (3)] [--demo]`;
+
+let a;
+try {
+  a = parseArgs({
+    options: {
+      duration: { type: 'string', default: '60' }, 'kill-every': { type: 'string', default: '5' }, fault: { type: 'string', default: 'gateway-kill' },
+      gateways: { type: 'string', default: '5' }, games: { type: 'string', default: '100' }, rate: { type: 'string', default: '260' },
+      spectators: { type: 'string', default: '50' }, 'restart-delay': { type: 'string', default: '2000' }, 'redis-down': { type: 'string', default: '3' },
+      demo: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
+    },
+  }).values;
+} catch (e) {
+  console.error(`npm run chaos: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+  process.exit(2);
+}
+if (a.help) { console.log(USAGE); process.exit(0); }
+const num = (k: keyof typeof a, min: number): number => {
+  const v = Number(a[k]);
+  if (!Number.isFinite(v) || v < min) { console.error(`npm run chaos: --${k} must be a number >= ${min}.\n${USAGE}`); process.exit(2); }
+  return v;
+};
+const faults = (a.fault === 'both' ? 'gateway-kill,redis-restart' : a.fault!).split(',') as Fault[];
+if (faults.some((f) => f !== 'gateway-kill' && f !== 'redis-restart')) { console.error(`npm run chaos: unknown --fault "${a.fault}".\n${USAGE}`); process.exit(2); }
+const duration = num('duration', 10);
+let t0 = performance.now();
+const o: ChaosOptions = {
+  gateways: num('gateways', 2), durationS: duration, killEveryS: num('kill-every', 1), restartDelayMs: num('restart-delay', 1),
+  games: num('games', 1), spectators: num('spectators', 0), rate: num('rate', 1), faults,
+  redisAtS: Math.round(duration / 2), redisDownS: num('redis-down', 1),
+  onEvent: (e) => { if (e.kind === 'phase' && e.what.includes('connect')) t0 = e.at; print(e); },
+};
+const print = eventPrinter(process.stdout, () => t0, a.demo!);
+
+console.log(`${hypothesis(o)}\n`);
+console.log(`Experiment: ${o.gateways} gateways and a Redis with AOF of its own; ${o.games * 2} bots playing quick-match games at ~${o.rate} moves/s and ${o.spectators} spectators for ${duration} s; faults: ${faults.join(', ')}.\n`);
+try {
+  const run = await runChaos(o, liveView(process.stdout, a.demo!));
+  const v = judge(run);
+  console.log(`\n${hypothesis(o)}\n${report(run, v)}`);
+  process.exit(v.held ? 0 : 1);
+} catch (e) {
+  console.error(`npm run chaos: the experiment could not run: ${e instanceof Error ? e.stack : String(e)}`);
+  process.exit(2);
+}

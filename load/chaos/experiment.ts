@@ -1,0 +1,202 @@
+// The kill-a-gateway experiment: a cluster of its own (Redis with AOF), bots playing at a steady
+// rate plus spectators, faults injected on a schedule (SIGKILL of a random gateway, a Redis
+// restart), then the bots stop and the history checker judges what they recorded against Redis.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { Cluster, type ClusterEvent } from '../../server/launcher/cluster.js';
+import { freePortRange } from '../../server/launcher/ports.js';
+import { Keys } from '../../server/store/keys.js';
+import { BotConnection } from '../bot/connection.js';
+import { PlayerBot } from '../bot/player.js';
+import { SpectatorBot } from '../bot/spectator.js';
+import { sleep } from '../scenarios/common.js';
+import { Stats } from '../stats.js';
+import { checkHistory, type CheckResult } from './checker.js';
+import { History } from './history.js';
+
+export type Fault = 'gateway-kill' | 'redis-restart';
+
+export interface ChaosOptions {
+  gateways: number;
+  durationS: number;
+  killEveryS: number;
+  restartDelayMs: number;
+  games: number;
+  spectators: number;
+  /** Moves per second the bots aim at (their think time follows from it). */
+  rate: number;
+  faults: Fault[];
+  /** When Redis is stopped (s after the start) and for how long. */
+  redisAtS: number;
+  redisDownS: number;
+  /** At most this many kills (Infinity: as the schedule allows). */
+  maxKills?: number;
+  env?: Record<string, string>;
+  /** Called for every event, for the live view. */
+  onEvent?(e: ChaosEvent): void;
+  /** Changes Redis before the check (for the test that proves the checker catches loss). */
+  tamper?(redis: Redis, keys: Keys, history: History): Promise<void>;
+}
+
+export type ChaosEvent =
+  | { kind: 'kill'; gateway: string; pid: number; at: number }
+  | { kind: 'skip'; at: number; down: number }
+  | { kind: 'cluster'; e: ClusterEvent; at: number }
+  | { kind: 'redis'; what: 'stopped' | 'started'; at: number }
+  | { kind: 'phase'; what: string; at: number };
+
+export interface ChaosRun {
+  o: ChaosOptions;
+  t0: number;
+  pausedAt: number;
+  history: History;
+  check: CheckResult;
+  kills: { gateway: string; at: number }[];
+  skipped: number;
+  restarts: number;
+  outage: { stopAt: number; backAt: number; notReadySeen: number } | null;
+  stats: Stats;
+  /** Sessions lost and not yet resumed when the checker ran. */
+  unresumed: number;
+  logDir: string;
+}
+
+/** What the live view needs while the run goes on. */
+export interface LiveState { cluster: Cluster; up: Set<string>; conns: BotConnection[]; stats: Stats; history: History; t0: number }
+
+export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): Promise<ChaosRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'trine-chaos-'));
+  const up = new Set<string>();
+  let restarts = 0;
+  const emit = (e: ChaosEvent) => o.onEvent?.(e);
+  const cluster = new Cluster({
+    gateways: o.gateways, host: '127.0.0.1', basePort: await freePortRange(o.gateways), restartDelayMs: o.restartDelayMs,
+    redisDataDir: join(dir, 'redis'), env: { LOG_LEVEL: 'info', ...o.env }, clusterFile: join(dir, 'cluster.json'), logDir: join(dir, 'logs'),
+    onEvent: (e) => {
+      if (e.kind === 'gateway-ready') up.add(e.id);
+      if (e.kind === 'gateway-exit') up.delete(e.id);
+      if (e.kind === 'gateway-start' && cluster.gateways.find((g) => g.id === e.id)?.restarts) restarts++;
+      emit({ kind: 'cluster', e, at: performance.now() });
+    },
+  });
+  await cluster.start();
+  const urls = cluster.gateways.map((g) => g.ws);
+  const stats = new Stats();
+  const history = new History((obs) => obs.startsWith('s'));
+  const conn = (label: string, first: number) => new BotConnection({ urls, first, label, name: label, stats, recorder: history, backoffBaseMs: 100, backoffMaxMs: 2000 });
+  const thinkMs = (o.games * 1000) / o.rate;
+  const players: PlayerBot[] = [];
+  for (let i = 0; i < o.games * 2; i++) {
+    players.push(new PlayerBot({ conn: conn(`p${i}`, i), newGame: 'queue', thinkMs: () => thinkMs * (0.5 + Math.random()), onMoveAcked: (ms) => stats.moveAcked(ms), onGameCompleted: () => stats.gameCompleted() }));
+  }
+  const spectators: SpectatorBot[] = [];
+  for (let i = 0; i < o.spectators; i++) {
+    const target = players[(i * 2) % players.length];
+    spectators.push(new SpectatorBot({ conn: conn(`s${i}`, i + 1), target: () => target.game?.id ?? null, follow: true }));
+  }
+  const all = [...players.map((p) => p.conn), ...spectators.map((s) => s.conn)];
+  const t0 = performance.now();
+  stats.begin();
+  emit({ kind: 'phase', what: `${players.length} players and ${spectators.length} spectators connect`, at: t0 });
+  for (const b of [...players, ...spectators]) b.start();
+  const state: LiveState = { cluster, up, conns: all, stats, history, t0 };
+  const view = live ? setInterval(() => live(state), 1000) : null;
+
+  const kills: { gateway: string; at: number }[] = [];
+  let skipped = 0;
+  let outage: ChaosRun['outage'] = null;
+  const end = t0 + o.durationS * 1000;
+  const faults: Promise<void>[] = [];
+  if (o.faults.includes('gateway-kill')) {
+    faults.push((async () => {
+      const maxDown = Math.max(1, Math.round(o.gateways * 0.2));
+      for (let next = t0 + o.killEveryS * 1000; next < end - 1000 && kills.length < (o.maxKills ?? Infinity); next += o.killEveryS * 1000) {
+        await sleep(Math.max(0, next - performance.now()));
+        const down = o.gateways - up.size;
+        const alive = cluster.gateways.filter((g) => up.has(g.id) && cluster.alive(g));
+        if (down >= maxDown || !alive.length) { skipped++; emit({ kind: 'skip', at: performance.now(), down }); continue; }
+        const g = alive[Math.floor(Math.random() * alive.length)];
+        const at = performance.now();
+        up.delete(g.id);
+        kills.push({ gateway: g.id, at });
+        emit({ kind: 'kill', gateway: g.id, pid: g.proc.pid!, at });
+        cluster.kill(g, 'SIGKILL');
+      }
+    })());
+  }
+  if (o.faults.includes('redis-restart') && cluster.redis) {
+    const redis = cluster.redis;
+    faults.push((async () => {
+      await sleep(Math.max(0, t0 + o.redisAtS * 1000 - performance.now()));
+      const stopAt = performance.now();
+      emit({ kind: 'redis', what: 'stopped', at: stopAt });
+      await redis.stop();
+      let notReadySeen = 0;
+      const until = performance.now() + o.redisDownS * 1000;
+      while (performance.now() < until) {
+        const codes = await Promise.all(cluster.gateways.map((g) => fetch(`${g.url}/readyz`, { signal: AbortSignal.timeout(500) }).then((r) => r.status, () => 0)));
+        notReadySeen += codes.filter((c) => c === 503).length;
+        await sleep(250);
+      }
+      await redis.start();
+      const backAt = performance.now();
+      outage = { stopAt, backAt, notReadySeen };
+      emit({ kind: 'redis', what: 'started', at: backAt });
+    })());
+  }
+  await sleep(Math.max(0, end - performance.now()));
+  await Promise.all(faults);
+
+  // stop: no new moves; pending ones finish (retried through reconnections), bounded
+  for (const p of players) p.pause();
+  const pausedAt = performance.now();
+  stats.endedAt = pausedAt;
+  emit({ kind: 'phase', what: 'bots stop making moves; pending moves finish', at: pausedAt });
+  const drainBy = performance.now() + 20_000;
+  while (players.some((p) => p.conn.movePending) && performance.now() < drainBy) await sleep(50);
+  const readyBy = performance.now() + 30_000;
+  while (up.size < o.gateways && performance.now() < readyBy) await sleep(100);
+  await sleep(500); // the last snapshots reach everyone
+
+  emit({ kind: 'phase', what: 'history checker runs against Redis', at: performance.now() });
+  const redis = new Redis(cluster.redisUrl, { maxRetriesPerRequest: 3 });
+  const keys = new Keys('trine');
+  let check: CheckResult;
+  let unresumed = 0;
+  try {
+    if (o.tamper) await o.tamper(redis, keys, history);
+    const byPlayer = new Map(players.map((p) => [p.conn.playerId, p.conn.token]));
+    check = await checkHistory({
+      history, redis, keys, stoppedAt: pausedAt, stuckMs: 10_000,
+      probe: (gameId, pid, version) => probe(urls, byPlayer.get(pid) ?? '', gameId, version),
+    });
+  } finally {
+    redis.disconnect();
+    unresumed = history.unresumed; // before the bots' own stop closes every session
+    if (view) clearInterval(view);
+    for (const b of [...players, ...spectators]) b.stop();
+    await cluster.stop();
+  }
+  return { o, t0, pausedAt, history, check, kills, skipped, restarts, outage, stats, unresumed, logDir: join(dir, 'logs') };
+}
+
+/** Resumes a session on a random gateway: null when the welcome lists the game and its current snapshot follows. */
+export function probe(urls: string[], token: string, gameId: string, version: number): Promise<string | null> {
+  if (!token) return Promise.resolve('no token known for that player');
+  const noop = () => {};
+  return new Promise((resolve) => {
+    const c = new BotConnection({ urls, first: Math.floor(Math.random() * urls.length), label: 'probe', reconnect: false, stats: { opened: noop, closed: noop, error: noop } });
+    let done = false;
+    const finish = (why: string | null) => { if (done) return; done = true; clearTimeout(t); c.stop(); resolve(why); };
+    const t = setTimeout(() => finish('no welcome and state within 5 s'), 5000);
+    c.token = token;
+    c.handlers = {
+      welcome: (w) => { if (!w.resumed) finish('the token was not recognised'); else if (!w.games.includes(gameId)) finish(`the welcome lists ${JSON.stringify(w.games)}`); },
+      state: (g) => { if (g.id === gameId) finish(g.version >= version ? null : `state v${g.version}, Redis holds v${version}`); },
+      ended: () => finish('the socket closed'),
+    };
+    c.start();
+  });
+}

@@ -1,0 +1,100 @@
+// The hypothesis (printed at the start) and the verdict with its figures (at the end).
+import { Latency, table, type Percentiles } from '../stats.js';
+import type { ChaosOptions, ChaosRun } from './experiment.js';
+import type { ViolationKind } from './checker.js';
+
+export const MIN_RATE = 200;
+export const MIN_SHARE = 0.999;
+export const ACK_WITHIN_MS = 2000;
+
+export function hypothesis(o: ChaosOptions, minRate = MIN_RATE): string {
+  const parts: string[] = [];
+  if (o.faults.includes('gateway-kill')) {
+    parts.push(`with ${Math.round((Math.max(1, Math.round(o.gateways * 0.2)) / o.gateways) * 100)}% of the ${o.gateways} gateways failing (a random one SIGKILLed every ${o.killEveryS} s, restarted after ${o.restartDelayMs} ms)`);
+  }
+  if (o.faults.includes('redis-restart')) {
+    parts.push(`with Redis stopped for ${o.redisDownS} s at ${o.redisAtS} s and started again with its data (AOF), the gateways answering UNAVAILABLE meanwhile`);
+  }
+  return `Hypothesis: at >= ${minRate} moves/s ${parts.join(' and ')}, at least ${MIN_SHARE * 100}% of moves are acknowledged within ` +
+    `${ACK_WITHIN_MS / 1000} s of first being sent, retries included${o.faults.includes('redis-restart') ? ' (for a move caught by the Redis outage: of Redis being back)' : ''}; ` +
+    'zero acknowledged moves lost; zero games lost, forked or stuck.';
+}
+
+export interface Verdict {
+  held: boolean;
+  movesPerS: number;
+  moves: { sent: number; acked: number; within: number; refused: number; unanswered: number };
+  share: number;
+  reconnect: Percentiles & { n: number; unresumed: number };
+  byKind: Partial<Record<ViolationKind, number>>;
+  reasons: string[];
+}
+
+export function judge(run: ChaosRun, minRate = MIN_RATE): Verdict {
+  const { history: h, outage } = run;
+  const secs = (run.pausedAt - run.t0) / 1000;
+  let acked = 0, within = 0, refused = 0, unanswered = 0;
+  for (const m of h.moves.values()) {
+    if (m.ackAt !== null) {
+      acked++;
+      const caught = outage && m.firstSentAt < outage.backAt && m.ackAt > outage.stopAt;
+      const base = caught ? Math.max(m.firstSentAt, outage.backAt) : m.firstSentAt;
+      if (m.ackAt - base <= ACK_WITHIN_MS) within++;
+    } else if (m.refused) refused++;
+    else unanswered++;
+  }
+  const sent = h.moves.size;
+  const share = sent ? within / sent : 0;
+  const lat = new Latency();
+  for (const r of h.reconnections) {
+    const kill = run.kills.filter((k) => k.gateway === r.gateway && k.at <= r.lostAt + 100 && k.at >= r.lostAt - 5000).pop();
+    lat.record(r.resumedAt - (kill?.at ?? r.lostAt));
+  }
+  const byKind: Verdict['byKind'] = {};
+  for (const v of run.check.violations) byKind[v.kind] = (byKind[v.kind] ?? 0) + 1;
+  const movesPerS = secs > 0 ? acked / secs : 0;
+  const reasons: string[] = [];
+  if (movesPerS < minRate) reasons.push(`the rate was ${movesPerS.toFixed(1)} moves/s, under ${minRate}`);
+  if (share < MIN_SHARE) reasons.push(`${(share * 100).toFixed(2)}% of moves were acknowledged within ${ACK_WITHIN_MS / 1000} s, under ${MIN_SHARE * 100}%`);
+  if (run.check.violations.length) reasons.push(`${run.check.violations.length} violation(s) of the history`);
+  if (run.o.faults.includes('redis-restart') && !outage) reasons.push('the Redis restart did not happen');
+  if (outage && !outage.notReadySeen && !h.errors.UNAVAILABLE) reasons.push('no gateway said it was unavailable while Redis was down');
+  return {
+    held: reasons.length === 0, movesPerS, moves: { sent, acked, within, refused, unanswered }, share,
+    reconnect: { ...lat.summary(), n: lat.count, unresumed: run.unresumed }, byKind, reasons,
+  };
+}
+
+export function report(run: ChaosRun, v: Verdict, minRate = MIN_RATE): string {
+  const h = run.history;
+  const c = run.check;
+  const pct = (x: number) => `${(x * 100).toFixed(3)}%`;
+  const errs = Object.entries(h.errors).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
+  const rows: [string, string][] = [
+    ['duration', `${((run.pausedAt - run.t0) / 1000).toFixed(1)} s, ${run.o.gateways} gateways, ${run.o.games} games at a time (${run.o.games * 2} players), ${run.o.spectators} spectators`],
+    ['moves/s', `${v.movesPerS.toFixed(1)} acknowledged (>= ${minRate}: ${v.movesPerS >= minRate ? 'yes' : 'no'})`],
+    ['acked within 2 s', `${pct(v.share)} (${v.moves.within} of ${v.moves.sent} moves sent; >= ${MIN_SHARE * 100}%: ${v.share >= MIN_SHARE ? 'yes' : 'no'})`],
+    ['moves', `${v.moves.sent} sent, ${v.moves.acked} acknowledged, ${v.moves.refused} refused, ${v.moves.unanswered} never answered`],
+    ['retries', `${h.retries} resends of a pending move (same mid)`],
+    ['kills', `${run.kills.length} SIGKILLs (${run.kills.map((k) => k.gateway).join(' ') || '-'}), ${run.skipped} skipped (20% already down), ${run.restarts} restarts`],
+    ['reconnection', v.reconnect.n ? `kill -> resumed snapshot: p50 ${v.reconnect.p50} ms, p99 ${v.reconnect.p99} ms, max ${v.reconnect.max} ms (${v.reconnect.n} sessions; ${v.reconnect.unresumed} not resumed)` : 'none'],
+  ];
+  if (run.outage) {
+    rows.push(['redis restart', `down ${((run.outage.backAt - run.outage.stopAt) / 1000).toFixed(1)} s; /readyz 503 seen ${run.outage.notReadySeen} times; UNAVAILABLE answers ${h.errors.UNAVAILABLE ?? 0}`]);
+  }
+  rows.push(
+    ['games', `${c.games.seen} seen: ${c.games.finished} finished, ${c.games.unfinished} unfinished (${c.games.probed} resumed for real by the checker)`],
+    ['history', `${h.snapshots} snapshots and ${c.acked} acknowledged moves checked against Redis`],
+    ['error answers', errs],
+    ['violations', c.violations.length ? Object.entries(v.byKind).map(([k, n]) => `${k} ${n}`).join(', ') : 'none'],
+  );
+  const lines = [`Verdict: the hypothesis ${v.held ? 'HELD' : 'was REFUTED'}${v.reasons.length ? ` (${v.reasons.join('; ')})` : ''}.`, table(rows)];
+  const shown = new Set<string>();
+  for (const x of c.violations.slice(0, 50)) {
+    lines.push(`  VIOLATION ${x.kind} in game ${x.gameId}: ${x.detail}`);
+    if (!shown.has(x.gameId) && shown.size < 10) { shown.add(x.gameId); lines.push(h.story(x.gameId, run.t0)); }
+  }
+  if (c.violations.length > 50) lines.push(`  ... and ${c.violations.length - 50} more`);
+  lines.push(`Gateway logs: ${run.logDir}`);
+  return lines.join('\n');
+}
