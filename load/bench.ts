@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Cluster, ROOT } from '../server/launcher/cluster.js';
 import { freePortRange } from '../server/launcher/ports.js';
+import { collectGarbage, inspectorUrl } from './bench/gc.js';
 import { machine } from './bench/machine.js';
 import { topFunctions } from './bench/profile.js';
 import { redisCeiling } from './bench/redis-ceiling.js';
@@ -67,7 +68,8 @@ for (const transport of transports) {
     env: {
       TRANSPORT: transport, LOG_LEVEL: 'warn', RATE_PER_S: '100000', RATE_BURST: '100000',
     },
-    nodeArgs: a.profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+    // the inspector lets the idle scenario force a full GC before each memory reading
+    nodeArgs: ['--inspect=127.0.0.1:0', ...(a.profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])],
     clusterFile: null, logDir: join(dir, 'logs'),
   });
   log(`${transport}: starting ${sizes.gateways} gateways (logs in ${dir})`);
@@ -87,7 +89,11 @@ for (const transport of transports) {
     await sleep(2000); // disconnections settle before the next scenario
   };
   try {
-    await step('idle', 'idle', { urls: [urls[0]], durationS: 5 }, `${sizes.idle} connections on one gateway`);
+    const settle = async () => {
+      const url = inspectorUrl(join(dir, 'logs', 'gw-0.log'));
+      if (!url || !(await collectGarbage(url))) log('  (could not force a GC in gw-0: memory includes garbage)');
+    };
+    await step('idle', 'idle', { urls: [urls[0]], durationS: 5, settle }, `${sizes.idle} connections on one gateway`);
     await step('play', 'play', { games: sizes.satGames }, `${sizes.satGames} games at saturation`);
     await step('latency', 'play', { thinkMs: sizes.thinkMs }, `${sizes.games} games, think ${sizes.thinkMs} ms`);
     await step('watch', 'watch', { thinkMs: sizes.watchThinkMs }, `${sizes.spectators} spectators over ${urls.length} gateways`);

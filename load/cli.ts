@@ -65,6 +65,7 @@ try {
 }
 
 const rows = summaryRows(report);
+if (typeof report.gateway_cpu_us_per_move === 'number') rows.push(['gateway CPU', `${report.gateway_cpu_us_per_move} µs per move (all gateways)`]);
 if (report.delivery_ms) {
   rows.push(['delivery (each)', fmtMs(report.delivery_ms as Percentiles)], ['delivery (last)', fmtMs(report.delivery_last_ms as Percentiles)],
     ['spectators', `${report.spectators_watching}/${report.spectators} watching, ${report.versions_incomplete} versions not delivered to all`]);

@@ -24,6 +24,8 @@ export interface ScenarioOptions {
   recorder?: Recorder;
   /** Handshakes in flight at once during the ramp-up. */
   rampInFlight?: number;
+  /** idle: run before each memory reading (the bench forces a full GC in the gateways). */
+  settle?(): Promise<void>;
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

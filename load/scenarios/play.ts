@@ -3,6 +3,7 @@
 import { PlayerBot } from '../bot/player.js';
 import { baseReport, Progress, Stats, type LoadReport } from '../stats.js';
 import { botConnection, rampUp, sleep, stopAll, type ScenarioOptions } from './common.js';
+import { gatewaysCpuSeconds } from './gateway-metrics.js';
 
 export async function runPlay(o: ScenarioOptions, mode: 'queue' | 'private'): Promise<LoadReport> {
   const stats = new Stats();
@@ -25,10 +26,15 @@ export async function runPlay(o: ScenarioOptions, mode: 'queue' | 'private'): Pr
   const progress = new Progress(stats, o.progress);
   progress.start();
   await rampUp(bots.map((b) => ({ start: () => b.start(), ready: b.conn.ready })), o.rampInFlight);
+  const cpu0 = await gatewaysCpuSeconds(o.urls);
   stats.begin();
   await sleep(o.durationS * 1000);
   stats.endedAt = performance.now();
+  const cpu1 = await gatewaysCpuSeconds(o.urls);
   progress.stop();
   await stopAll(bots.map((b) => () => b.stop()), stats);
-  return baseReport(mode === 'queue' ? 'play' : 'private', stats);
+  const r = baseReport(mode === 'queue' ? 'play' : 'private', stats);
+  // what a move costs the gateways (all of them together), from their own CPU counters
+  r.gateway_cpu_us_per_move = cpu0 !== null && cpu1 !== null && r.moves ? Math.round(((cpu1 - cpu0) * 1e6) / r.moves) : null;
+  return r;
 }
