@@ -65,7 +65,8 @@ try {
 }
 
 const rows = summaryRows(report);
-if (typeof report.gateway_cpu_us_per_move === 'number') rows.push(['gateway CPU', `${report.gateway_cpu_us_per_move} µs per move (all gateways)`]);
+if (typeof report.gateway_cpu_us_per_move === 'number') rows.push(['CPU per move', `${report.gateway_cpu_us_per_move} µs in the gateways (all together), ${report.bot_cpu_us_per_move} µs in the bots`]);
+if (typeof report.gateway_cpu_us_per_delivery === 'number') rows.push(['CPU per delivery', `${report.gateway_cpu_us_per_delivery} µs in the gateways (all together), ${report.bot_cpu_us_per_delivery} µs in the bots`]);
 if (report.delivery_ms) {
   rows.push(['delivery (each)', fmtMs(report.delivery_ms as Percentiles)], ['delivery (last)', fmtMs(report.delivery_last_ms as Percentiles)],
     ['spectators', `${report.spectators_watching}/${report.spectators} watching, ${report.versions_incomplete} versions not delivered to all`]);

@@ -27,14 +27,17 @@ export async function runPlay(o: ScenarioOptions, mode: 'queue' | 'private'): Pr
   progress.start();
   await rampUp(bots.map((b) => ({ start: () => b.start(), ready: b.conn.ready })), o.rampInFlight);
   const cpu0 = await gatewaysCpuSeconds(o.urls);
+  const own0 = process.cpuUsage();
   stats.begin();
   await sleep(o.durationS * 1000);
   stats.endedAt = performance.now();
   const cpu1 = await gatewaysCpuSeconds(o.urls);
+  const own = process.cpuUsage(own0);
   progress.stop();
   await stopAll(bots.map((b) => () => b.stop()), stats);
   const r = baseReport(mode === 'queue' ? 'play' : 'private', stats);
   // what a move costs the gateways (all of them together), from their own CPU counters
   r.gateway_cpu_us_per_move = cpu0 !== null && cpu1 !== null && r.moves ? Math.round(((cpu1 - cpu0) * 1e6) / r.moves) : null;
+  r.bot_cpu_us_per_move = r.moves ? Math.round((own.user + own.system) / r.moves) : null;
   return r;
 }

@@ -6,6 +6,7 @@ import { PlayerBot } from '../bot/player.js';
 import { SpectatorBot } from '../bot/spectator.js';
 import { baseReport, Latency, Progress, Stats, type LoadReport } from '../stats.js';
 import { botConnection, rampUp, sleep, stopAll, type ScenarioOptions } from './common.js';
+import { gatewaysCpuSeconds } from './gateway-metrics.js';
 
 /** Per version: when the move was acknowledged, how many spectators have it, when the last one got it. */
 class Delivery {
@@ -83,6 +84,8 @@ export async function runWatch(o: ScenarioOptions): Promise<LoadReport> {
   const deadline = performance.now() + 30_000;
   while (watching < n && performance.now() < deadline && spectators.some((s) => !s.conn.ended && !s.watching)) await sleep(20);
   delivery.measuring = true;
+  const cpu0 = await gatewaysCpuSeconds(urls);
+  const own0 = process.cpuUsage();
   stats.begin();
   guest.join(made.code);
   await sleep(o.durationS * 1000);
@@ -91,12 +94,18 @@ export async function runWatch(o: ScenarioOptions): Promise<LoadReport> {
   guest.stop();
   await sleep(500); // the last versions reach the spectators
   delivery.finish();
+  const cpu1 = await gatewaysCpuSeconds(urls);
+  const own = process.cpuUsage(own0);
+  const n0 = delivery.each.count;
   progress.stop();
   await stopAll(spectators.map((s) => () => s.stop()), stats);
   return {
     ...baseReport('watch', stats),
     spectators: n, spectators_watching: watching, gateways: urls.length,
     delivery_ms: delivery.each.summary(), delivery_last_ms: delivery.last.summary(),
-    deliveries: delivery.each.count, versions_incomplete: delivery.incomplete,
+    deliveries: n0, versions_incomplete: delivery.incomplete,
+    // what one delivery costs: the gateways' CPU (all of them) and this bot process's CPU
+    gateway_cpu_us_per_delivery: cpu0 !== null && cpu1 !== null && n0 ? Math.round(((cpu1 - cpu0) * 1e6 * 10) / n0) / 10 : null,
+    bot_cpu_us_per_delivery: n0 ? Math.round(((own.user + own.system) * 10) / n0) / 10 : null,
   };
 }
