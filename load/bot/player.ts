@@ -57,9 +57,10 @@ export class PlayerBot implements BotHandlers {
 
   welcome(w: Welcome): void {
     if (!this.running) return;
-    // resumed: the unfinished game's snapshot follows; otherwise look for a game
-    if (!w.games.length && (!this.game || isFinished(this.game.status) || this.game.status === 'waiting')) {
-      if (this.game?.status === 'waiting') this.game = null; // an invite that was cancelled meanwhile
+    // resumed: the unfinished game's snapshot follows; otherwise look for a game (a game this bot
+    // still thought unfinished ended while it was away: on time, abandoned, or an invite expired)
+    if (!w.games.length) {
+      if (this.game && !isFinished(this.game.status)) this.game = null;
       this.seek();
     }
   }
