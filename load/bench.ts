@@ -53,6 +53,14 @@ const result: BenchResult = {
   machine: machine(), sizes, ceiling: { script: '', runs: [], rps: 0 }, runs: {},
 };
 
+let current: Cluster | null = null;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    log('interrupted: stopping the cluster');
+    void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
+
 log('Redis ceiling: redis-benchmark, EVALSHA of the move-like script');
 result.ceiling = await redisCeiling({ requests: int('ceiling-requests') });
 log(`  ${result.ceiling.runs.map((r) => `pipeline ${r.pipeline}: ${r.rps}/s`).join(', ')}`);
@@ -73,7 +81,13 @@ for (const transport of transports) {
     clusterFile: null, logDir: join(dir, 'logs'),
   });
   log(`${transport}: starting ${sizes.gateways} gateways (logs in ${dir})`);
-  await cluster.start();
+  current = cluster;
+  try {
+    await cluster.start();
+  } catch (e) {
+    await cluster.stop(); // a gateway that could not start: its Redis and the others stop too
+    throw e;
+  }
   const urls = cluster.gateways.map((g) => g.ws);
   const base: Omit<ScenarioOptions, 'sources'> = {
     urls, durationS: sizes.durationS, games: sizes.games, thinkMs: 0, spectators: sizes.spectators, connections: sizes.idle, progress: process.stdout,
@@ -99,6 +113,7 @@ for (const transport of transports) {
     await step('watch', 'watch', { thinkMs: sizes.watchThinkMs }, `${sizes.spectators} spectators over ${urls.length} gateways`);
   } finally {
     await cluster.stop();
+    current = null;
   }
   if (a.profile) {
     (result.profile ??= []).push({ transport, top: topFunctions(profDir, 25) });

@@ -3,6 +3,7 @@
 // the bots while faults are injected, checks the recorded history against Redis, prints the
 // verdict and its figures. Exit 0 only when the hypothesis held.
 import { parseArgs } from 'node:util';
+import type { Cluster } from '../server/launcher/cluster.js';
 import { eventPrinter, liveView } from './chaos/demo.js';
 import { runChaos, type ChaosOptions, type Fault } from './chaos/experiment.js';
 import { hypothesis, judge, report } from './chaos/report.js';
@@ -40,7 +41,15 @@ const o: ChaosOptions = {
   games: num('games', 1), spectators: num('spectators', 0), rate: num('rate', 1), faults,
   redisAtS: Math.round(duration / 2), redisDownS: num('redis-down', 1),
   onEvent: (e) => { if (e.kind === 'phase' && e.what.includes('connect')) t0 = e.at; print(e); },
+  onCluster: (c) => { cluster = c; },
 };
+let cluster: Cluster | null = null;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    console.log('\nstopping: the experiment is interrupted, its cluster stops…');
+    void (cluster?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
 const print = eventPrinter(process.stdout, () => t0, a.demo!);
 
 console.log(`${hypothesis(o)}\n`);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm start` and `npm test` begin here: install what is missing on a fresh machine, then run.
+// `npm start`, `npm test` and the bots (`npm run load|bench|chaos`) begin here: install what is
+// missing on a fresh machine, then run.
 // Plain JavaScript with no dependency, so that it works before `npm ci` ran.
 //   npm packages: `npm ci` from the lockfile when node_modules is missing or older than the lockfile
 //   redis-server (start, test) and chromium (test): Debian's packages via apt-get, as root
@@ -70,6 +71,13 @@ if (mode === 'start') {
   debianPackage('nginx', 'nginx-light', 'the compose stack\'s nginx config is checked with nginx -t');
   const r = spawnSync(node, ['--import', 'tsx', join(ROOT, 'test', 'run.ts'), ...rest], { stdio: 'inherit', cwd: ROOT });
   process.exit(r.status ?? 1);
+} else if (mode === 'load' || mode === 'bench' || mode === 'chaos') {
+  // the bots (`npm run load`, `npm run bench`, `npm run chaos`): the last two start their own cluster
+  if (mode !== 'load') debianPackage('redis-server', 'redis-server', `npm run ${mode} starts its own Redis`);
+  if (mode === 'bench') debianPackage('redis-benchmark', 'redis-tools', 'the benchmark measures the Redis ceiling');
+  const entry = { load: 'cli.ts', bench: 'bench.ts', chaos: 'chaos.ts' }[mode];
+  const r = spawnSync(node, ['--import', 'tsx', join(ROOT, 'load', entry), ...rest], { stdio: 'inherit', cwd: ROOT });
+  process.exit(r.status ?? 1);
 } else {
-  die('usage: node scripts/bootstrap.mjs start|test');
+  die('usage: node scripts/bootstrap.mjs start|test|load|bench|chaos');
 }

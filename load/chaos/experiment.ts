@@ -36,6 +36,8 @@ export interface ChaosOptions {
   env?: Record<string, string>;
   /** Called for every event, for the live view. */
   onEvent?(e: ChaosEvent): void;
+  /** Given the cluster as soon as it exists (the CLI stops it on Ctrl-C). */
+  onCluster?(c: Cluster): void;
   /** Changes Redis before the check (for the test that proves the checker catches loss). */
   tamper?(redis: Redis, keys: Keys, history: History): Promise<void>;
 }
@@ -81,7 +83,13 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
       emit({ kind: 'cluster', e, at: performance.now() });
     },
   });
-  await cluster.start();
+  o.onCluster?.(cluster);
+  try {
+    await cluster.start();
+  } catch (e) {
+    await cluster.stop();
+    throw e;
+  }
   const urls = cluster.gateways.map((g) => g.ws);
   const stats = new Stats();
   const history = new History((obs) => obs.startsWith('s'));
