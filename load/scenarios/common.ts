@@ -47,17 +47,33 @@ export function botConnection(i: number, total: number, o: ScenarioOptions, stat
   });
 }
 
-/** Starts every connection, at most `inFlight` not yet welcomed at a time; resolves when all are welcomed or ended. */
-export async function rampUp(conns: { start(): void; ready: Promise<void> }[], inFlight = 256): Promise<void> {
+/** Something the ramp-up starts: a bot or a bare connection. */
+export interface Startable { start(): void; stop(): void; readonly ready: Promise<void> }
+
+/**
+ * Starts every connection, at most `inFlight` not yet welcomed at a time; resolves when all are
+ * welcomed or ended. A connection not welcomed within `stallMs` (no gateway answers) stops them
+ * all and throws.
+ */
+export async function rampUp(conns: Startable[], inFlight = 256, stallMs = 20_000): Promise<void> {
   let next = 0;
+  let stalled = false;
   const lane = async () => {
-    while (next < conns.length) {
+    while (next < conns.length && !stalled) {
       const c = conns[next++];
       c.start();
-      await c.ready;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((r) => { timer = setTimeout(() => r('late'), stallMs); });
+      const got = await Promise.race([c.ready, late]);
+      clearTimeout(timer);
+      if (got === 'late') stalled = true;
     }
   };
   await Promise.all(Array.from({ length: Math.min(inFlight, conns.length) }, lane));
+  if (stalled) {
+    for (const c of conns) c.stop();
+    throw new Error(`no welcome from the gateways within ${stallMs / 1000} s: are they up and reachable?`);
+  }
 }
 
 /** Stops the bots and waits (bounded) until their sockets are closed. */

@@ -25,7 +25,7 @@ export async function runPlay(o: ScenarioOptions, mode: 'queue' | 'private'): Pr
   }
   const progress = new Progress(stats, o.progress);
   progress.start();
-  await rampUp(bots.map((b) => ({ start: () => b.start(), ready: b.conn.ready })), o.rampInFlight);
+  await rampUp(bots.map((b) => ({ start: () => b.start(), stop: () => b.stop(), ready: b.conn.ready })), o.rampInFlight);
   const cpu0 = await gatewaysCpuSeconds(o.urls);
   const own0 = process.cpuUsage();
   stats.begin();

@@ -67,7 +67,7 @@ export async function runWatch(o: ScenarioOptions): Promise<LoadReport> {
   const host = new PlayerBot({ conn: botConnection(1, total, o, stats, 'wA', 0), newGame: 'rematch', thinkMs: think, onMoveAcked, onGameCompleted: () => stats.gameCompleted() });
   const progress = new Progress(stats, o.progress, () => `watching ${watching}/${n}  delivery p99 ${delivery.each.at(99).toFixed(2)} ms`);
   progress.start();
-  await rampUp([host, guest].map((b) => ({ start: () => b.start(), ready: b.conn.ready })));
+  await rampUp([host, guest].map((b) => ({ start: () => b.start(), stop: () => b.stop(), ready: b.conn.ready })));
   const made = await host.conn.request({ t: 'create' });
   if (made.t !== 'ok' || !made.gameId || !made.code) throw new Error(`could not create the watched game: ${JSON.stringify(made)}`);
   const first = made.gameId;
@@ -80,7 +80,7 @@ export async function runWatch(o: ScenarioOptions): Promise<LoadReport> {
       onVersion: (g, v, at) => delivery.received(g, v, at),
     }));
   }
-  await rampUp(spectators.map((s) => ({ start: () => s.start(), ready: s.conn.ready })), o.rampInFlight);
+  await rampUp(spectators.map((s) => ({ start: () => s.start(), stop: () => s.stop(), ready: s.conn.ready })), o.rampInFlight);
   const deadline = performance.now() + 30_000;
   while (watching < n && performance.now() < deadline && spectators.some((s) => !s.conn.ended && !s.watching)) await sleep(20);
   delivery.measuring = true;
