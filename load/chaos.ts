@@ -8,7 +8,7 @@ import { eventPrinter, liveView } from './chaos/demo.js';
 import { runChaos, type ChaosOptions, type Fault } from './chaos/experiment.js';
 import { hypothesis, judge, report } from './chaos/report.js';
 
-const USAGE = `usage: npm run chaos -- [--duration SECONDS (60)] [--kill-every SECONDS (5)] [--fault gateway-kill|redis-restart|both]
+const USAGE = `usage: npm run chaos -- [--duration SECONDS (60)] [--kill-every SECONDS (3)] [--fault gateway-kill|redis-restart|both]
        [--gateways N (5)] [--games N (100)] [--rate MOVES_PER_S (260)] [--spectators N (50)] [--restart-delay MS (2000)]
        [--redis-down SECONDS (3)] [--demo]`;
 
@@ -16,7 +16,7 @@ let a;
 try {
   a = parseArgs({
     options: {
-      duration: { type: 'string', default: '60' }, 'kill-every': { type: 'string', default: '5' }, fault: { type: 'string', default: 'gateway-kill' },
+      duration: { type: 'string', default: '60' }, 'kill-every': { type: 'string', default: '3' }, fault: { type: 'string', default: 'gateway-kill' },
       gateways: { type: 'string', default: '5' }, games: { type: 'string', default: '100' }, rate: { type: 'string', default: '260' },
       spectators: { type: 'string', default: '50' }, 'restart-delay': { type: 'string', default: '2000' }, 'redis-down': { type: 'string', default: '3' },
       demo: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },

@@ -15,7 +15,7 @@ const base: ChaosOptions = {
 describe('chaos experiment', () => {
   test('3 gateways, 2 kills and a Redis restart: every acknowledged move kept, no fork, nothing stuck', async () => {
     const run = await runChaos(base);
-    const v = judge(run, 0);
+    const v = judge(run, 0, 0);
     const text = report(run, v, 0);
     assert.equal(run.kills.length, 2, text);
     assert.ok(run.outage, 'Redis was restarted');
@@ -43,7 +43,7 @@ describe('chaos experiment', () => {
     });
     assert.ok(dropped, 'a move was dropped');
     const m = dropped as MoveRecord;
-    const v = judge(run, 0);
+    const v = judge(run, 0, 0);
     assert.equal(v.held, false);
     const found = run.check.violations.filter((x) => x.kind === 'ack-lost' && x.gameId === m.gameId);
     assert.ok(found.some((x) => x.detail.includes(m.mid)), JSON.stringify(run.check.violations));

@@ -58,6 +58,8 @@ export interface ChaosRun {
   kills: { gateway: string; at: number }[];
   skipped: number;
   restarts: number;
+  /** Share of gateway-time (gateways x duration) during which a gateway was down (killed and not ready again). */
+  downShare: number;
   outage: { stopAt: number; backAt: number; notReadySeen: number } | null;
   stats: Stats;
   /** Sessions lost and not yet resumed when the checker ran. */
@@ -71,14 +73,15 @@ export interface LiveState { cluster: Cluster; up: Set<string>; conns: BotConnec
 export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): Promise<ChaosRun> {
   const dir = mkdtempSync(join(tmpdir(), 'trine-chaos-'));
   const up = new Set<string>();
+  const downtime = new Downtime();
   let restarts = 0;
   const emit = (e: ChaosEvent) => o.onEvent?.(e);
   const cluster = new Cluster({
     gateways: o.gateways, host: '127.0.0.1', basePort: await freePortRange(o.gateways), restartDelayMs: o.restartDelayMs,
     redisDataDir: join(dir, 'redis'), env: { LOG_LEVEL: 'info', ...o.env }, clusterFile: join(dir, 'cluster.json'), logDir: join(dir, 'logs'),
     onEvent: (e) => {
-      if (e.kind === 'gateway-ready') up.add(e.id);
-      if (e.kind === 'gateway-exit') up.delete(e.id);
+      if (e.kind === 'gateway-ready') { up.add(e.id); downtime.up(e.id); }
+      if (e.kind === 'gateway-exit') { up.delete(e.id); downtime.down(e.id); }
       if (e.kind === 'gateway-start' && cluster.gateways.find((g) => g.id === e.id)?.restarts) restarts++;
       emit({ kind: 'cluster', e, at: performance.now() });
     },
@@ -106,6 +109,7 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
   }
   const all = [...players.map((p) => p.conn), ...spectators.map((s) => s.conn)];
   const t0 = performance.now();
+  downtime.begin(t0);
   stats.begin();
   emit({ kind: 'phase', what: `${players.length} players and ${spectators.length} spectators connect`, at: t0 });
   for (const b of [...players, ...spectators]) b.start();
@@ -128,6 +132,7 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
         const g = alive[Math.floor(Math.random() * alive.length)];
         const at = performance.now();
         up.delete(g.id);
+        downtime.down(g.id);
         kills.push({ gateway: g.id, at });
         emit({ kind: 'kill', gateway: g.id, pid: g.proc.pid!, at });
         cluster.kill(g, 'SIGKILL');
@@ -160,6 +165,7 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
   // stop: no new moves; pending ones finish (retried through reconnections), bounded
   for (const p of players) p.pause();
   const pausedAt = performance.now();
+  const downShare = downtime.share(pausedAt, o.gateways);
   stats.endedAt = pausedAt;
   emit({ kind: 'phase', what: 'bots stop making moves; pending moves finish', at: pausedAt });
   const drainBy = performance.now() + 20_000;
@@ -187,7 +193,27 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
     for (const b of [...players, ...spectators]) b.stop();
     await cluster.stop();
   }
-  return { o, t0, pausedAt, history, check, kills, skipped, restarts, outage, stats, unresumed, logDir: join(dir, 'logs') };
+  return { o, t0, pausedAt, history, check, kills, skipped, restarts, downShare, outage, stats, unresumed, logDir: join(dir, 'logs') };
+}
+
+/** Time each gateway spends down (from its death to its next /readyz 200), within the measured window. */
+class Downtime {
+  private t0 = 0;
+  private total = 0;
+  private readonly since = new Map<string, number>();
+  begin(t0: number): void { this.t0 = t0; this.total = 0; }
+  down(id: string): void { if (!this.since.has(id)) this.since.set(id, performance.now()); }
+  up(id: string): void {
+    const s = this.since.get(id);
+    if (s === undefined) return;
+    this.since.delete(id);
+    if (this.t0) this.total += performance.now() - Math.max(s, this.t0);
+  }
+  share(end: number, gateways: number): number {
+    let t = this.total;
+    for (const s of this.since.values()) t += end - Math.max(s, this.t0);
+    return t / (gateways * (end - this.t0));
+  }
 }
 
 /** Resumes a session on a random gateway: null when the welcome lists the game and its current snapshot follows. */
