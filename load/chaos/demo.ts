@@ -8,7 +8,7 @@ export function eventPrinter(out: NodeJS.WriteStream, t0: () => number, verbose:
   return (e) => {
     const t = since(t0(), e.at);
     if (e.kind === 'kill') out.write(`${t}  KILL   ${e.gateway} (SIGKILL pid ${e.pid})\n`);
-    else if (e.kind === 'skip' && verbose) out.write(`${t}  skip   a kill: ${e.down} gateway(s) already down\n`);
+    else if (e.kind === 'skip' && verbose) out.write(`${t}  wait   ${e.down} gateway(s) already down: the kill waits for one to be back\n`);
     else if (e.kind === 'redis') out.write(`${t}  REDIS  ${e.what === 'stopped' ? 'stopped (SIGTERM; AOF on disk)' : 'started again from its AOF'}\n`);
     else if (e.kind === 'phase') out.write(`${t}  ${e.what}\n`);
     else if (e.kind === 'cluster' && verbose) {

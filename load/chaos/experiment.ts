@@ -126,9 +126,14 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
       const maxDown = Math.max(1, Math.round(o.gateways * 0.2));
       for (let next = t0 + o.killEveryS * 1000; next < end - 1000 && kills.length < (o.maxKills ?? Infinity); next += o.killEveryS * 1000) {
         await sleep(Math.max(0, next - performance.now()));
-        const down = o.gateways - up.size;
+        // 20% already down: this kill waits for one to be back (deferred, counted), not for the next tick
+        if (o.gateways - up.size >= maxDown) {
+          skipped++;
+          emit({ kind: 'skip', at: performance.now(), down: o.gateways - up.size });
+          while (o.gateways - up.size >= maxDown && performance.now() < end - 1000) await sleep(50);
+        }
         const alive = cluster.gateways.filter((g) => up.has(g.id) && cluster.alive(g));
-        if (down >= maxDown || !alive.length) { skipped++; emit({ kind: 'skip', at: performance.now(), down }); continue; }
+        if (!alive.length || performance.now() >= end - 1000) continue;
         const g = alive[Math.floor(Math.random() * alive.length)];
         const at = performance.now();
         up.delete(g.id);
