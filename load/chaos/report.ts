@@ -82,8 +82,10 @@ export function report(run: ChaosRun, v: Verdict, minRate = MIN_RATE): string {
     ['acked within 2 s', `${pct(v.share)} (${v.moves.within} of ${v.moves.sent} moves sent; >= ${MIN_SHARE * 100}%: ${v.share >= MIN_SHARE ? 'yes' : 'no'})`],
     ['moves', `${v.moves.sent} sent, ${v.moves.acked} acknowledged, ${v.moves.refused} refused, ${v.moves.unanswered} never answered`],
     ['retries', `${h.retries} resends of a pending move (same mid)`],
-    ['kills', `${run.kills.length} SIGKILLs (${run.kills.map((k) => k.gateway).join(' ') || '-'}), ${run.skipped} deferred until a gateway was back (20% already down), ${run.restarts} restarts`],
-    ['gateways down', `${(run.downShare * 100).toFixed(1)}% of gateway-time on average (from a kill to /readyz 200 again)`],
+    ...(run.o.faults.includes('gateway-kill') ? [
+      ['kills', `${run.kills.length} SIGKILLs (${run.kills.map((k) => k.gateway).join(' ') || '-'}), ${run.skipped} deferred until a gateway was back (20% already down), ${run.restarts} restarts`],
+      ['gateways down', `${(run.downShare * 100).toFixed(1)}% of gateway-time on average (from a kill to /readyz 200 again)`],
+    ] as [string, string][] : []),
     ['reconnection', v.reconnect.n ? `kill -> resumed snapshot: p50 ${v.reconnect.p50} ms, p99 ${v.reconnect.p99} ms, max ${v.reconnect.max} ms (${v.reconnect.n} sessions; ${v.reconnect.unresumed} not resumed)` : 'none'],
   ];
   if (run.outage) {
