@@ -6,7 +6,6 @@ import { Redis } from 'ioredis';
 import { RedisServer } from '../../server/launcher/redis-server.js';
 import { Keys } from '../../server/store/keys.js';
 import { loadScript } from '../../server/store/scripts.js';
-import { scriptTemplates } from '../../server/store/store.js';
 
 export interface CeilingRun { pipeline: number; clients: number; requests: number; rps: number; command: string }
 export interface Ceiling { script: string; runs: CeilingRun[]; rps: number }
@@ -18,7 +17,7 @@ export interface Ceiling { script: string; runs: CeilingRun[]; rps: number }
  * and the cell is the first free one. Every other line (validation, JSON decode/encode, win check,
  * clock, `m:` field, HSET, PUBLISH) is the one the gateways run.
  */
-export function moveLikeScript(): string {
+export function moveLikeScript(keys: Keys): string {
   const patches: [string, string][] = [
     ["if not raw[1] then return {'E', 'NOT_FOUND'} end", ''],
     ['local g = cjson.decode(raw[1])', [
@@ -30,7 +29,7 @@ export function moveLikeScript(): string {
     ].join('\n')],
     ['local cell = tonumber(ARGV[2])', "local cell = string.find(g.board, '.', 1, true) - 1"],
   ];
-  let text = loadScript('move');
+  let text = loadScript('move', keys);
   for (const [from, to] of patches) {
     if (!text.includes(from)) throw new Error(`server/store/lua/move.lua no longer has "${from}": update the patches in load/bench/redis-ceiling.ts`);
     text = text.replace(from, to);
@@ -44,15 +43,14 @@ export async function redisCeiling(o: { requests: number; clients?: number; pipe
   await server.start();
   const r = new Redis(server.url);
   try {
-    const sha = String(await r.script('LOAD', moveLikeScript()));
     const k = new Keys('bench');
-    const templates = scriptTemplates(k);
+    const sha = String(await r.script('LOAD', moveLikeScript(k)));
     const runs: CeilingRun[] = [];
     for (const pipeline of o.pipelines ?? [16, 1]) {
       const clients = o.clients ?? 50;
       const requests = pipeline === 1 ? Math.ceil(o.requests / 2) : o.requests;
       const args = ['-h', '127.0.0.1', '-p', String(server.port), '-c', String(clients), '-n', String(requests), '-P', String(pipeline),
-        '-r', '1000', '--csv', 'EVALSHA', sha, '2', k.game('__rand_int__'), k.deadlines(), 'bench-x', '0', '__rand_int__', '30000', '3600', templates];
+        '-r', '1000', '--csv', 'EVALSHA', sha, '2', k.game('__rand_int__'), k.deadlines(), 'bench-x', '0', '__rand_int__', '30000', '3600'];
       const res = spawnSync('redis-benchmark', args, { encoding: 'utf8', timeout: 120_000 });
       if (res.error) throw new Error(`redis-benchmark could not run (${res.error.message}): install the Debian package redis-tools.`);
       const line = res.stdout.trim().split('\n').find((l) => l.startsWith('"EVALSHA'));
@@ -60,7 +58,7 @@ export async function redisCeiling(o: { requests: number; clients?: number; pipe
       const fields = line ? line.replace(/"$/, '').split('","') : [];
       const rps = fields.length >= 8 ? Number(fields[fields.length - 7]) : NaN;
       if (!Number.isFinite(rps)) throw new Error(`redis-benchmark gave no figure: ${res.stdout.slice(0, 300)} ${res.stderr.slice(0, 300)}`);
-      const shown = args.map((x) => (x === templates ? "'<templates JSON>'" : x === sha ? '<sha of the move-like script>' : /[{}]/.test(x) ? `'${x}'` : x));
+      const shown = args.map((x) => (x === sha ? '<sha of the move-like script>' : /[{}]/.test(x) ? `'${x}'` : x));
       runs.push({ pipeline, clients, requests, rps: Math.round(rps), command: `redis-benchmark ${shown.join(' ')}` });
     }
     return { script: 'server/store/lua/move.lua (patched: made-up games, see load/bench/redis-ceiling.ts)', runs, rps: Math.max(...runs.map((x) => x.rps)) };

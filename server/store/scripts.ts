@@ -1,9 +1,11 @@
-// Loads the Lua scripts of ./lua once, inlining `-- @include NAME` lines from ./lua/includes, and
-// registers each on an ioredis client as a command called by SHA (EVALSHA, with EVAL on NOSCRIPT).
+// Loads the Lua scripts of ./lua once, inlining `-- @include NAME` lines from ./lua/includes and
+// writing the key templates of keys.ts into them (`T` in includes/game.lua), and registers each on
+// an ioredis client as a command called by SHA (EVALSHA, with EVAL on NOSCRIPT).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
+import type { Keys } from './keys.js';
 
 const LUA_DIR = join(dirname(fileURLToPath(import.meta.url)), 'lua');
 
@@ -24,21 +26,36 @@ export const SCRIPT_KEYS = {
 } as const;
 export type ScriptName = keyof typeof SCRIPT_KEYS;
 
-export function loadScript(name: string): string {
-  const text = readFileSync(join(LUA_DIR, `${name}.lua`), 'utf8');
-  return text.replace(/^-- @include (\w+)\s*$/m, (_, inc: string) => readFileSync(join(LUA_DIR, 'includes', `${inc}.lua`), 'utf8'));
+/**
+ * The name templates the scripts use for keys and channels they reach by id (a game's players, a
+ * new game), as a Lua table literal. Built from keys.ts, the one place names are spelled.
+ */
+export function keyTemplates(k: Keys): string {
+  const t: Record<string, string> = {
+    games: k.playerGamesTemplate, conns: k.playerConnsTemplate, pch: k.playerChannelTemplate,
+    game: k.gameTemplate, gch: k.gameChannelTemplate, inst: k.instanceTemplate, code: k.code('%s'),
+  };
+  // a JSON string of these ASCII names is also a valid Lua string literal
+  return `{${Object.entries(t).map(([name, v]) => `${name} = ${JSON.stringify(v)}`).join(', ')}}`;
+}
+
+export function loadScript(name: string, keys: Keys): string {
+  const text = readFileSync(join(LUA_DIR, `${name}.lua`), 'utf8')
+    .replace(/^-- @include (\w+)\s*$/m, (_, inc: string) => readFileSync(join(LUA_DIR, 'includes', `${inc}.lua`), 'utf8'));
+  return text.replace('__KEY_TEMPLATES__', keyTemplates(keys));
 }
 
 type Arg = string | number;
 export type ScriptCall = (keys: Arg[], args: Arg[]) => Promise<unknown>;
 
-/** Registers every script on the client; returns one caller per script. */
-export function registerScripts(redis: Redis): Record<ScriptName, ScriptCall> {
+/** Registers every script, for the key layout `keys`, on the client; returns one caller per script. */
+export function registerScripts(redis: Redis, keys: Keys): Record<ScriptName, ScriptCall> {
   const calls = {} as Record<ScriptName, ScriptCall>;
   for (const [name, numberOfKeys] of Object.entries(SCRIPT_KEYS) as [ScriptName, number][]) {
-    // registered under a prefixed name: a script called `hello` would shadow ioredis' own HELLO
-    const command = `trine_${name}`;
-    redis.defineCommand(command, { numberOfKeys, lua: loadScript(name) });
+    // a name of our own (a script called `hello` would shadow ioredis' own HELLO), per key prefix
+    // (two stores of different prefixes may share one client)
+    const command = `trine_${keys.prefix.replace(/[^A-Za-z0-9_]/g, '_')}_${name}`;
+    redis.defineCommand(command, { numberOfKeys, lua: loadScript(name, keys) });
     const fn = (redis as unknown as Record<string, (...a: Arg[]) => Promise<unknown>>)[command].bind(redis);
     calls[name] = (keys, args) => {
       if (keys.length !== numberOfKeys) throw new Error(`script ${name} takes ${numberOfKeys} keys, got ${keys.length}`);

@@ -27,13 +27,10 @@ export interface RawPresence { seq: number; frame: string }
 export class Store {
   readonly keys: Keys;
   private readonly call: Record<ScriptName, ScriptCall>;
-  private readonly templates: string;
 
   constructor(readonly redis: Redis, readonly limits: StoreLimits, prefix = 'trine') {
     this.keys = new Keys(prefix);
-    this.call = registerScripts(redis);
-    const k = this.keys;
-    this.templates = scriptTemplates(k);
+    this.call = registerScripts(redis, this.keys);
   }
 
   private async run(name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown[]> {
@@ -50,7 +47,7 @@ export class Store {
     const k = this.keys;
     const given = a.token ? k.session(hashToken(a.token)) : k.session('none');
     const r = await this.run('hello', [given, k.session(hashToken(a.newToken)), k.instancePlayers(a.instance), k.deadlines(), k.queue(), k.queueNames()],
-      [a.newPlayerId, a.name, a.defaultName, this.limits.sessionTtlS, a.conn, this.templates, this.limits.abandonMs]);
+      [a.newPlayerId, a.name, a.defaultName, this.limits.sessionTtlS, a.conn, this.limits.abandonMs]);
     return { resumed: r[0] === 1, playerId: String(r[1]), name: String(r[2]) };
   }
 
@@ -67,7 +64,7 @@ export class Store {
     const k = this.keys;
     for (let i = 0; i < entries.length; i += 200) {
       await this.call.attach([k.instancePlayers(instance), k.deadlines(), k.queue(), k.queueNames()],
-        [this.templates, this.limits.abandonMs, ...entries.slice(i, i + 200).flat()]);
+        [this.limits.abandonMs, ...entries.slice(i, i + 200).flat()]);
     }
   }
 
@@ -75,14 +72,14 @@ export class Store {
   async disconnect(playerId: string, instance: string, conn: string): Promise<boolean> {
     const k = this.keys;
     const r = await this.call.disconnect([k.playerConns(playerId), k.queue(), k.queueNames(), k.instancePlayers(instance), k.deadlines()],
-      [conn, playerId, this.templates, this.limits.abandonMs]);
+      [conn, playerId, this.limits.abandonMs]);
     return r === 1;
   }
 
   async create(playerId: string, name: string, gameId: string, code: string) {
     const k = this.keys;
     const r = await this.run('create', [k.playerGames(playerId), k.game(gameId), k.code(code), k.queue(), k.queueNames(), k.deadlines()],
-      [playerId, name, gameId, code, this.limits.maxGamesPerPlayer, this.limits.inviteTtlMs, this.templates, this.limits.abandonMs]);
+      [playerId, name, gameId, code, this.limits.maxGamesPerPlayer, this.limits.inviteTtlMs, this.limits.abandonMs]);
     return Store.status(r, (x) => ({ version: Number(x[1]) }));
   }
 
@@ -93,14 +90,14 @@ export class Store {
   async join(playerId: string, name: string, code: string, gameId: string) {
     const k = this.keys;
     const r = await this.run('join', [k.code(code), k.game(gameId), k.playerGames(playerId), k.queue(), k.queueNames(), k.deadlines()],
-      [playerId, name, gameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.templates, this.limits.abandonMs]);
+      [playerId, name, gameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.limits.abandonMs]);
     return Store.status(r, (x) => ({ version: Number(x[1]) }));
   }
 
   async queue(playerId: string, name: string, newGameId: string) {
     const k = this.keys;
     const r = await this.run('queue', [k.queue(), k.queueNames(), k.playerGames(playerId), k.deadlines()],
-      [playerId, name, newGameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.templates, this.limits.abandonMs]);
+      [playerId, name, newGameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.limits.abandonMs]);
     return Store.status(r, (x) => ({ matched: x[1] === 'matched' ? String(x[2]) : null }));
   }
 
@@ -111,26 +108,26 @@ export class Store {
 
   async move(playerId: string, gameId: string, cell: number, mid: string) {
     const r = await this.run('move', [this.keys.game(gameId), this.keys.deadlines()],
-      [playerId, cell, mid, this.limits.turnMs, this.limits.finishedTtlS, this.templates]);
+      [playerId, cell, mid, this.limits.turnMs, this.limits.finishedTtlS]);
     // status is absent when the mid had been applied before (nothing changed this time)
     return Store.status(r, (x) => ({ version: Number(x[1]), status: x[2] === undefined ? null : String(x[2]) }));
   }
 
   async resign(playerId: string, gameId: string) {
-    const r = await this.run('resign', [this.keys.game(gameId), this.keys.deadlines()], [playerId, this.limits.finishedTtlS, this.templates]);
+    const r = await this.run('resign', [this.keys.game(gameId), this.keys.deadlines()], [playerId, this.limits.finishedTtlS]);
     return Store.status(r, (x) => ({ version: Number(x[1]), status: String(x[2]) }));
   }
 
   async rematch(playerId: string, gameId: string, newGameId: string) {
     const k = this.keys;
     const r = await this.run('rematch', [k.game(gameId), k.game(newGameId), k.deadlines()],
-      [playerId, newGameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.templates, this.limits.abandonMs]);
+      [playerId, newGameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.limits.abandonMs]);
     return Store.status(r, (x) => ({ started: x[1] === 'started' ? String(x[2]) : null }));
   }
 
   /** Applies the due time rule of one game: what this call applied (each is applied by one call only), or null. */
   async expire(gameId: string): Promise<'timeout' | 'abandoned' | 'expired' | null> {
-    const r = await this.call.expire([this.keys.deadlines(), this.keys.game(gameId)], [gameId, this.limits.finishedTtlS, this.templates]);
+    const r = await this.call.expire([this.keys.deadlines(), this.keys.game(gameId)], [gameId, this.limits.finishedTtlS]);
     return r === 'timeout' || r === 'abandoned' || r === 'expired' ? r : null;
   }
 
@@ -141,7 +138,7 @@ export class Store {
   async reap(instance: string, batch: number): Promise<{ handled: number; left: number } | null> {
     const k = this.keys;
     const r = (await this.call.reap([k.instance(instance), k.instancePlayers(instance), k.instances(), k.deadlines(), k.queue(), k.queueNames()],
-      [instance, batch, this.templates, this.limits.abandonMs])) as [number, number];
+      [instance, batch, this.limits.abandonMs])) as [number, number];
     return r[0] < 0 ? null : { handled: r[0], left: r[1] };
   }
 
@@ -218,14 +215,6 @@ export class Store {
     const vals = await this.redis.mget(ids.map((i) => this.keys.instance(i)));
     return vals.filter((v): v is string => v !== null).map((v) => JSON.parse(v));
   }
-}
-
-/** The key templates every script gets as its last ARGV (also used by the benchmark's ceiling). */
-export function scriptTemplates(k: Keys): string {
-  return JSON.stringify({
-    games: k.playerGamesTemplate, conns: k.playerConnsTemplate, pch: k.playerChannelTemplate,
-    game: k.gameTemplate, gch: k.gameChannelTemplate, inst: k.instanceTemplate, code: k.code('%s'),
-  });
 }
 
 export function toRaw(snapshotJson: string): RawSnapshot {

@@ -8,7 +8,7 @@
 -- The earliest due rule applies and ends the game, so every later call finds nothing to do; when
 -- none is due (the game moved on), the game is rescheduled at its next rule.
 -- KEYS[1] deadlines; KEYS[2] game
--- ARGV: game id, finished-game TTL s, templates JSON
+-- ARGV: game id, finished-game TTL s
 -- Returns the reason applied ('timeout' | 'abandoned' | 'expired'), or 0
 -- @include game
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
@@ -40,6 +40,6 @@ else
   g.reason = 'abandoned'; applied = 'abandoned'
 end
 g.version = g.version + 1
-end_game(g, KEYS[2], KEYS[1], cjson.decode(ARGV[3]), ARGV[2])
-save_and_publish(KEYS[2], fmt(cjson.decode(ARGV[3]).gch, g.id), g)
+end_game(g, KEYS[2], KEYS[1], T, ARGV[2])
+save_and_publish(KEYS[2], fmt(T.gch, g.id), g)
 return applied

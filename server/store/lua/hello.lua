@@ -2,10 +2,9 @@
 -- marks the player online in its unfinished games (cancelling their abandonment clocks).
 -- KEYS[1] session of the token presented (or a key that does not exist); KEYS[2] session for a new token;
 -- KEYS[3] the gateway instance's players index; KEYS[4] deadlines; KEYS[5] queue; KEYS[6] queue names
--- ARGV: new player id, name ('' keeps the stored one), default guest name, session TTL s, connection member, templates JSON, abandon ms
+-- ARGV: new player id, name ('' keeps the stored one), default guest name, session TTL s, connection member, abandon ms
 -- Returns {resumed 0|1, player id, name}
 -- @include game
-local T = cjson.decode(ARGV[6])
 local pid, name, resumed
 if redis.call('EXISTS', KEYS[1]) == 1 then
   pid = redis.call('HGET', KEYS[1], 'pid')
@@ -22,5 +21,5 @@ else
   resumed = 0
 end
 attach_conn(pid, ARGV[5], KEYS[3], T)
-refresh_player(pid, KEYS[4], KEYS[5], KEYS[6], T, now_ms(), ARGV[7])
+refresh_player(pid, KEYS[4], KEYS[5], KEYS[6], T, now_ms(), ARGV[6])
 return {resumed, pid, name}

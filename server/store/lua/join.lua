@@ -1,9 +1,8 @@
 -- join: takes the free seat O of the private game an invite code names.
 -- KEYS[1] invite code; KEYS[2] game; KEYS[3] joiner's games set; KEYS[4] queue; KEYS[5] queue names; KEYS[6] deadlines
--- ARGV: player id, name, game id the code named when read, max unfinished games, turn ms, templates JSON, abandon ms
+-- ARGV: player id, name, game id the code named when read, max unfinished games, turn ms, abandon ms
 -- Returns {'OK', version} | {'E', code}
 -- @include game
-local T = cjson.decode(ARGV[6])
 if redis.call('GET', KEYS[1]) ~= ARGV[3] then return {'E', 'NOT_FOUND'} end
 local g = load_game(KEYS[2])
 if not g then return {'E', 'NOT_FOUND'} end
@@ -19,7 +18,7 @@ g.status = 'playing'
 g.turn = 'X'
 g.version = g.version + 1
 redis.call('HDEL', KEYS[2], 'ix')
-apply_presence(KEYS[2], g, seats_online(g, T), now, ARGV[7], T, true)
+apply_presence(KEYS[2], g, seats_online(g, T), now, ARGV[6], T, true)
 start_clock(g, KEYS[2], KEYS[6], ARGV[5], now)
 redis.call('SADD', KEYS[3], g.id)
 redis.call('ZREM', KEYS[4], ARGV[1])

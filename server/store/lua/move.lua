@@ -1,7 +1,7 @@
 -- move: places the sender's mark. `mid` is the move's idempotency key: a mid this player already
 -- had applied in this game answers OK with the version it was first applied at, and changes nothing.
 -- KEYS[1] game; KEYS[2] deadlines
--- ARGV: player id, cell 0..8, mid, turn ms, finished-game TTL s, templates JSON
+-- ARGV: player id, cell 0..8, mid, turn ms, finished-game TTL s
 -- Returns {'OK', version, status} when applied, {'OK', version} for a repeated mid, or {'E', code}
 -- @include game
 local mid_field = 'm:' .. ARGV[1] .. ':' .. ARGV[3]
@@ -16,7 +16,6 @@ if g.status ~= 'playing' then return {'E', 'GAME_OVER'} end
 if g.turn ~= seat then return {'E', 'NOT_YOUR_TURN'} end
 local cell = tonumber(ARGV[2])
 if string.sub(g.board, cell + 1, cell + 1) ~= '.' then return {'E', 'CELL_TAKEN'} end
-local T = cjson.decode(ARGV[6])
 local now = now_ms()
 g.board = string.sub(g.board, 1, cell) .. seat .. string.sub(g.board, cell + 2)
 g.version = g.version + 1

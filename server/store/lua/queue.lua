@@ -1,10 +1,9 @@
 -- queue: quick match. Pairs the player with the longest-waiting live player on any gateway, or
 -- queues it. A queued player whose connections are all gone is dropped, never matched.
 -- KEYS[1] queue; KEYS[2] queue names; KEYS[3] player's games set; KEYS[4] deadlines
--- ARGV: player id, name, id for a new game, max unfinished games, turn ms, templates JSON, abandon ms
+-- ARGV: player id, name, id for a new game, max unfinished games, turn ms, abandon ms
 -- Returns {'OK', 'queued'} | {'OK', 'matched', game id} | {'E', code}
 -- @include game
-local T = cjson.decode(ARGV[6])
 local pid = ARGV[1]
 local max = tonumber(ARGV[4])
 if redis.call('SCARD', KEYS[3]) >= max then return {'E', 'ALREADY_IN_GAME'} end
@@ -21,7 +20,7 @@ for _, other in ipairs(redis.call('ZRANGE', KEYS[1], 0, 31)) do
     redis.call('HDEL', KEYS[2], other)
     if live and oname then
       local id = ARGV[3]
-      start_pair_game(fmt(T.game, id), id, {id = other, name = oname}, {id = pid, name = ARGV[2]}, KEYS[4], T, ARGV[5], ARGV[7], now)
+      start_pair_game(fmt(T.game, id), id, {id = other, name = oname}, {id = pid, name = ARGV[2]}, KEYS[4], T, ARGV[5], ARGV[6], now)
       redis.call('PUBLISH', fmt(T.pch, other), 'M ' .. id)
       redis.call('PUBLISH', fmt(T.pch, pid), 'M ' .. id)
       return {'OK', 'matched', id}

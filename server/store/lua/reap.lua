@@ -6,11 +6,10 @@
 -- the instance leaves the instances set. Does nothing while the instance key exists.
 -- KEYS[1] instance key; KEYS[2] instance's players index; KEYS[3] instances set; KEYS[4] deadlines;
 -- KEYS[5] queue; KEYS[6] queue names
--- ARGV: instance id, batch size, templates JSON, abandon ms
+-- ARGV: instance id, batch size, abandon ms
 -- Returns {players handled, players left} or {-1, 0} when the instance is alive
 -- @include game
 if redis.call('EXISTS', KEYS[1]) == 1 then return {-1, 0} end
-local T = cjson.decode(ARGV[3])
 local now = now_ms()
 local prefix = ARGV[1] .. '|'
 local pids = redis.call('SPOP', KEYS[2], tonumber(ARGV[2]))
@@ -19,7 +18,7 @@ for _, pid in ipairs(pids) do
   for _, c in ipairs(redis.call('SMEMBERS', conns)) do
     if string.sub(c, 1, #prefix) == prefix then redis.call('SREM', conns, c) end
   end
-  refresh_player(pid, KEYS[4], KEYS[5], KEYS[6], T, now, ARGV[4])
+  refresh_player(pid, KEYS[4], KEYS[5], KEYS[6], T, now, ARGV[3])
 end
 local left = redis.call('SCARD', KEYS[2])
 if left == 0 then redis.call('SREM', KEYS[3], ARGV[1]) end

@@ -2,10 +2,9 @@
 -- the seats swapped, announced as `R FROM TO` on the old game's channel (spectators) and on both
 -- players' channels. Asking again is harmless.
 -- KEYS[1] old game; KEYS[2] new game; KEYS[3] deadlines
--- ARGV: player id, id for the new game, max unfinished games, turn ms, templates JSON, abandon ms
+-- ARGV: player id, id for the new game, max unfinished games, turn ms, abandon ms
 -- Returns {'OK', 'asked'} | {'OK', 'started', new game id} | {'E', code}
 -- @include game
-local T = cjson.decode(ARGV[5])
 local g = load_game(KEYS[1])
 if not g then return {'E', 'NOT_FOUND'} end
 local seat = seat_of(g, ARGV[1])
@@ -21,7 +20,7 @@ for _, s in ipairs({'X', 'O'}) do
   if redis.call('SCARD', fmt(T.games, g.players[s].id)) >= max then return {'E', 'ALREADY_IN_GAME'} end
 end
 local id = ARGV[2]
-start_pair_game(KEYS[2], id, g.players.O, g.players.X, KEYS[3], T, ARGV[4], ARGV[6], now_ms())
+start_pair_game(KEYS[2], id, g.players.O, g.players.X, KEYS[3], T, ARGV[4], ARGV[5], now_ms())
 redis.call('HSET', KEYS[1], 'next', id)
 local notice = 'R ' .. g.id .. ' ' .. id
 redis.call('PUBLISH', fmt(T.gch, g.id), notice)

@@ -1,6 +1,6 @@
 -- resign: the sender loses a playing game; resigning a waiting game cancels it (aborted).
 -- KEYS[1] game; KEYS[2] deadlines
--- ARGV: player id, finished-game TTL s, templates JSON
+-- ARGV: player id, finished-game TTL s
 -- Returns {'OK', version, status} | {'E', code}
 -- @include game
 local g = load_game(KEYS[1])
@@ -15,6 +15,6 @@ else
   return {'E', 'GAME_OVER'}
 end
 g.version = g.version + 1
-end_game(g, KEYS[1], KEYS[2], cjson.decode(ARGV[3]), ARGV[2])
-save_and_publish(KEYS[1], fmt(cjson.decode(ARGV[3]).gch, g.id), g)
+end_game(g, KEYS[1], KEYS[2], T, ARGV[2])
+save_and_publish(KEYS[1], fmt(T.gch, g.id), g)
 return {'OK', g.version, g.status}

@@ -1,4 +1,7 @@
 -- Helpers shared by the game scripts (inlined by server/store/scripts.ts at load time).
+-- T: the key and channel name templates of server/store/keys.ts (`%s` for an id), written in by
+-- scripts.ts when the scripts are loaded, so that no call carries or decodes them.
+local T = __KEY_TEMPLATES__
 local LINES = {{0,1,2},{3,4,5},{6,7,8},{0,3,6},{1,4,7},{2,5,8},{0,4,8},{2,4,6}}
 
 local function fmt(template, id) return (string.gsub(template, '%%s', id)) end
