@@ -25,7 +25,7 @@ const USAGE = `usage: npm run bench -- [--transports uws,ws] [--only play,latenc
 const { values: a } = parseArgs({
   options: {
     transports: { type: 'string', default: 'uws,ws' }, only: { type: 'string', default: 'idle,play,latency,watch' },
-    duration: { type: 'string', default: '10' }, 'sat-games': { type: 'string', default: '100' }, games: { type: 'string', default: '1000' },
+    duration: { type: 'string', default: '10' }, 'sat-games': { type: 'string', default: '400' }, games: { type: 'string', default: '1000' },
     think: { type: 'string', default: '1000' }, spectators: { type: 'string', default: '5000' }, 'watch-think': { type: 'string', default: '200' },
     idle: { type: 'string', default: '20000' }, gateways: { type: 'string', default: '3' }, 'ceiling-requests': { type: 'string', default: '100000' },
     profile: { type: 'boolean', default: false }, out: { type: 'string', default: 'docs/BENCHMARKS.md' },
