@@ -144,10 +144,7 @@ export class Store {
 
   /** Registered instances whose key has lapsed (dead, not reaped yet), but `self`. */
   async deadInstances(self: string): Promise<string[]> {
-    const ids = (await this.redis.smembers(this.keys.instances())).filter((i) => i !== self);
-    if (!ids.length) return [];
-    const vals = await this.redis.mget(ids.map((i) => this.keys.instance(i)));
-    return ids.filter((_, i) => vals[i] === null);
+    return (await this.registeredInstances()).filter(([id, info]) => info === null && id !== self).map(([id]) => id);
   }
 
   /** Game ids whose time rule is due by Redis' clock (at most `limit`). */
@@ -210,10 +207,15 @@ export class Store {
 
   /** The live gateway instances (dead ones stay listed in the set until reaped). */
   async liveInstances(): Promise<unknown[]> {
+    return (await this.registeredInstances()).flatMap(([, info]) => (info === null ? [] : [JSON.parse(info)]));
+  }
+
+  /** Every registered instance with its description, null once its registration has lapsed. */
+  private async registeredInstances(): Promise<[id: string, info: string | null][]> {
     const ids = await this.redis.smembers(this.keys.instances());
     if (!ids.length) return [];
     const vals = await this.redis.mget(ids.map((i) => this.keys.instance(i)));
-    return vals.filter((v): v is string => v !== null).map((v) => JSON.parse(v));
+    return ids.map((id, i) => [id, vals[i]]);
   }
 }
 
