@@ -5,7 +5,7 @@
 // Presence (whether each seated player is online) is not a game change: it travels apart, as
 // `presence` frames with a sequence number of their own (`P SEQ FRAME` on the game's channel). A
 // room keeps the newest one and gives it to a socket joining an unfinished game, after the snapshot.
-import { toRawPresence, type RawPresence, type RawSnapshot } from '../store/store.js';
+import { isFinished, toRawPresence, type RawPresence, type RawSnapshot } from '../store/store.js';
 import type { Transport } from '../transport/types.js';
 import type { Subscriptions } from './subscriptions.js';
 
@@ -53,11 +53,12 @@ export class Rooms {
 
   get size(): number { return this.rooms.size; }
 
-  /** Whether the newest snapshot held of a game says it is over (a name cannot fake this: quotes in it are escaped). */
+  /** Whether the newest snapshot held of a game says it is over. */
   isFinished(gameId: string): boolean {
-    const f = this.rooms.get(gameId)?.latest?.frame;
-    return f !== undefined && /"status":"(won|draw|aborted)"/.test(f);
+    const latest = this.rooms.get(gameId)?.latest;
+    return latest !== null && latest !== undefined && isFinished(latest);
   }
+
   has(gameId: string): boolean { return this.rooms.has(gameId); }
   /** The newest snapshot this gateway holds of a game it serves (for a caller that just got an ok). */
   latest(gameId: string): RawSnapshot | null { return this.rooms.get(gameId)?.latest ?? null; }

@@ -181,9 +181,7 @@ export class Store {
     const out: { id: string; raw: RawSnapshot }[] = [];
     await Promise.all(ids.map(async (id) => {
       const raw = await this.readGame(id);
-      if (!raw) return;
-      const g = parseSnapshot(raw);
-      if (g.status === 'waiting' || g.status === 'playing') out.push({ id, raw });
+      if (raw && !isFinished(raw)) out.push({ id, raw });
     }));
     return out;
   }
@@ -229,6 +227,14 @@ export function toRawPresence(entry: string): RawPresence | null {
   const sp = entry.indexOf(' ');
   const seq = Number(entry.slice(0, sp));
   return sp > 0 && Number.isInteger(seq) ? { seq, frame: entry.slice(sp + 1) } : null;
+}
+
+/**
+ * Whether a stored snapshot says its game is over, without parsing it (a player's name cannot fake
+ * the pattern: quotes inside strings are escaped in JSON).
+ */
+export function isFinished(raw: RawSnapshot): boolean {
+  return /"status":"(won|draw|aborted)"/.test(raw.frame);
 }
 
 export function parseSnapshot(raw: RawSnapshot): GameSnapshot {
