@@ -3,6 +3,7 @@
 // (the contract is additive).
 import { z } from 'zod';
 import type { Mark, Reason, Status } from './rules.js';
+import { isVariant, type Variant } from './variant.js';
 import type { ErrorCode } from './wire.js';
 
 export {
@@ -19,18 +20,22 @@ const id = z.string().min(1).max(64);
 // BAD_CELL, decided by the move command); zod's int() would refuse integers beyond 2^53.
 const anyNumber = z.custom<number>((x) => typeof x === 'number', { message: 'Expected a number' });
 const integer = z.custom<number>((x) => Number.isInteger(x), { message: 'Expected an integer' });
+/** A state change's idempotency key (like a move's `mid`): a resend with the same one is answered as the first time. */
+const idem = z.string().min(1).max(64).optional();
+/** Checked after the rest of the message (BAD_VARIANT, not BAD_MESSAGE): see parseClientMessage. */
+const variant = z.custom<Variant>(() => true).optional();
 
 export const clientMessage = z.discriminatedUnion('t', [
   z.object({ t: z.literal('hello'), rid, v: anyNumber, token: z.string().max(512).optional(), name: z.string().max(256).optional() }),
-  z.object({ t: z.literal('queue'), rid }),
-  z.object({ t: z.literal('unqueue'), rid }),
-  z.object({ t: z.literal('create'), rid }),
-  z.object({ t: z.literal('join'), rid, code: z.string().min(1).max(32) }),
+  z.object({ t: z.literal('queue'), rid, idem, variant }),
+  z.object({ t: z.literal('unqueue'), rid, idem }),
+  z.object({ t: z.literal('create'), rid, idem, variant, vs: z.literal('computer').optional() }),
+  z.object({ t: z.literal('join'), rid, idem, code: z.string().min(1).max(32) }),
   z.object({ t: z.literal('watch'), rid, gameId: id }),
   z.object({ t: z.literal('unwatch'), rid, gameId: id }),
   z.object({ t: z.literal('move'), rid, gameId: id, cell: integer, mid: z.string().min(1).max(64) }),
-  z.object({ t: z.literal('resign'), rid, gameId: id }),
-  z.object({ t: z.literal('rematch'), rid, gameId: id }),
+  z.object({ t: z.literal('resign'), rid, idem, gameId: id }),
+  z.object({ t: z.literal('rematch'), rid, idem, gameId: id }),
   z.object({ t: z.literal('ping'), rid }),
 ]);
 export type ClientMessage = z.infer<typeof clientMessage>;
@@ -80,21 +85,32 @@ export function parseClientMessage(text: string): Parsed {
     const path = issue?.path.join('.') || 'message';
     return { ok: false, code: 'BAD_MESSAGE', message: `Invalid field "${path}" in ${t}.`, rid: r, t };
   }
-  return { ok: true, msg: res.data };
+  const msg = res.data;
+  if ((msg.t === 'create' || msg.t === 'queue') && msg.variant !== undefined && !isVariant(msg.variant)) {
+    return { ok: false, code: 'BAD_VARIANT', message: 'A variant has integer rows and cols (3-19), k (3 to the longer side) and players (2-4).', rid: r, t };
+  }
+  return { ok: true, msg };
 }
 
-export interface PlayerRef { id: string; name: string; online?: boolean }
+/** A seat's player; `computer` marks the computer opponent (additions of 2026-11-29). */
+export interface PlayerRef { id: string; name: string; online?: boolean; computer?: boolean }
 
 export interface GameSnapshot {
   id: string;
   code: string | null;
+  /** Always present in snapshots of the additions of 2026-11-29; absent means classic. */
+  variant?: Variant;
   board: string;
   turn: Mark | null;
   status: Status;
   winner: Mark | null;
-  line: [number, number, number] | null;
+  /** The K winning cells. */
+  line: number[] | null;
   reason: Reason | null;
-  players: { X: PlayerRef | null; O: PlayerRef | null };
+  /** A key per seat of the variant (X and O for two players; Y, Z for three and four). */
+  players: Partial<Record<Mark, PlayerRef | null>> & { X: PlayerRef | null; O: PlayerRef | null };
+  /** Seats that are out (more than two players): additive, absent when none. */
+  out?: Mark[];
   version: number;
   deadline: number | null;
 }
@@ -107,5 +123,5 @@ export type ServerMessage =
   | { t: 'matched'; gameId: string }
   | { t: 'rematch'; from: string; gameId: string }
   /** Additive: whether each seat's player is online now (a presence change is not a game change: no version). */
-  | { t: 'presence'; gameId: string; online: { X: boolean; O: boolean } }
+  | { t: 'presence'; gameId: string; online: Partial<Record<Mark, boolean>> }
   | { t: 'pong'; rid?: string };

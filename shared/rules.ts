@@ -2,7 +2,8 @@
 // The Lua scripts in server/store/lua enforce the same rules inside Redis; test/lua-rules.test.ts
 // plays random games through both and demands identical outcomes.
 
-export type Mark = 'X' | 'O';
+/** A seat and its mark, in turn order (Y and Z only with three and four players). */
+export type Mark = 'X' | 'O' | 'Y' | 'Z';
 export type Square = Mark | '.';
 export type Status = 'waiting' | 'playing' | 'won' | 'draw' | 'aborted';
 export type Reason = 'line' | 'resign' | 'timeout' | 'abandoned';
@@ -17,6 +18,7 @@ export const LINES: readonly (readonly [number, number, number])[] = [
   [0, 4, 8], [2, 4, 6],
 ];
 
+/** The classic game's other seat. */
 export const other = (m: Mark): Mark => (m === 'X' ? 'O' : 'X');
 
 export function isBoard(board: string): boolean {

@@ -12,7 +12,7 @@ export const NAME_MAX = 24;
 export const ERROR_CODES = [
   'HELLO_FIRST', 'UNSUPPORTED_VERSION', 'BAD_MESSAGE', 'NOT_FOUND', 'GAME_FULL', 'NOT_A_PLAYER',
   'NOT_YOUR_TURN', 'CELL_TAKEN', 'BAD_CELL', 'GAME_OVER', 'GAME_IN_PROGRESS', 'ALREADY_IN_GAME',
-  'RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL',
+  'RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL', 'BAD_VARIANT',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -37,7 +37,6 @@ export function sanitizeName(raw: string | undefined): string {
 
 /** The seat a player holds in a game, if any. */
 export function seatOf(game: GameSnapshot, playerId: string): Mark | null {
-  if (game.players.X?.id === playerId) return 'X';
-  if (game.players.O?.id === playerId) return 'O';
+  for (const seat of ['X', 'O', 'Y', 'Z'] as const) if (game.players[seat]?.id === playerId) return seat;
   return null;
 }

@@ -45,14 +45,14 @@ async function normalGames(urls: string[], pool: Pool, stop: () => boolean, prob
     for (const w of watchers) await ask(w, { t: 'watch', gameId: id });
     await ask(B, { t: 'join', code: made.code });
     let version = 2;
-    let seats: Record<Mark, TestClient> = { X: A, O: B };
+    let seats: Record<'X' | 'O', TestClient> = { X: A, O: B };
     for (;;) {
       pool.protect(id);
       let board = '.........';
       let mark: Mark = 'X';
       for (;;) {
         const cell = rng.pick(legalMoves(board));
-        const r = await ask(seats[mark], { t: 'move', gameId: id, cell, mid: `n${version}` });
+        const r = await ask(seats[mark as "X" | "O"], { t: 'move', gameId: id, cell, mid: `n${version}` });
         if (r.version !== ++version) throw new Error(`move answered version ${r.version}, expected ${version}`);
         const res = applyMove(board, mark, cell);
         if (!res.ok) throw new Error(`the rules refuse ${cell} on ${board}`);

@@ -6,7 +6,8 @@ import type { ConnState } from './connection.js';
 
 const ERRORS: Record<string, string> = {
   NOT_FOUND: 'No game waits with that invite code.',
-  GAME_FULL: 'That game already has two players.',
+  GAME_FULL: 'Every seat of that game is taken.',
+  BAD_VARIANT: 'That board size or player count is not allowed.',
   NOT_A_PLAYER: 'You are not playing in that game.',
   NOT_YOUR_TURN: 'It is not your turn.',
   CELL_TAKEN: 'That cell is already taken.',

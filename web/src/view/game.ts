@@ -37,7 +37,7 @@ class PlayerCard {
 
 export class GameView {
   readonly root: HTMLElement;
-  private readonly cards: Record<Mark, PlayerCard> = { X: new PlayerCard('X'), O: new PlayerCard('O') };
+  private readonly cards: Record<string, PlayerCard> = { X: new PlayerCard('X'), O: new PlayerCard('O') };
   private readonly board: BoardView;
   private readonly badge = el('p', { class: 'badge' }, 'Watching');
   private readonly banner = el('p', { class: 'banner' }, 'Reconnecting… your game is safe.');
