@@ -16,7 +16,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 9, arbitrary: fc.nat().map((move) => ({ move })) },
   { weight: 1, arbitrary: fc.record({ out: fc.nat(), reason: fc.constantFrom<ExitReason>('resign', 'timeout', 'abandoned') }) },
 );
-const gameArb = fc.tuple(variantArb, fc.array(stepArb, { maxLength: 120 }));
+const gameArb = fc.tuple(variantArb, fc.array(stepArb, { maxLength: 120, size: 'max' }));
 
 const empties = (board: string) => [...board].flatMap((c, i) => (c === '.' ? [i] : []));
 
