@@ -103,12 +103,9 @@ export const emptyBoardOf = (v: Pick<Variant, 'rows' | 'cols'>): string => '.'.r
 export function winningLine(g: Geometry, board: string, cell: number, mark: Mark): number[] | null {
   const r0 = Math.floor(cell / g.cols);
   const c0 = cell % g.cols;
-  const holds = (r: number, c: number) => r >= 0 && r < g.rows && c >= 0 && c < g.cols && board[r * g.cols + c] === mark;
   for (const [dr, dc] of DIRECTIONS) {
-    let back = 0;
-    while (back < g.k - 1 && holds(r0 - (back + 1) * dr, c0 - (back + 1) * dc)) back++;
-    let ahead = 0;
-    while (back + ahead + 1 < g.k && holds(r0 + (ahead + 1) * dr, c0 + (ahead + 1) * dc)) ahead++;
+    const back = run(g, board, mark, r0, c0, -dr, -dc, g.k - 1);
+    const ahead = run(g, board, mark, r0, c0, dr, dc, g.k - 1 - back);
     if (back + ahead + 1 === g.k) {
       const line: number[] = [];
       for (let i = -back; i <= ahead; i++) line.push((r0 + i * dr) * g.cols + c0 + i * dc);
@@ -116,6 +113,13 @@ export function winningLine(g: Geometry, board: string, cell: number, mark: Mark
     }
   }
   return null;
+}
+
+/** How many cells in a row from (r0, c0), not counting it, step (dr, dc), hold `mark` (at most `limit`). */
+function run(g: Geometry, board: string, mark: Mark, r0: number, c0: number, dr: number, dc: number, limit: number): number {
+  let n = 0;
+  for (let r = r0 + dr, c = c0 + dc; n < limit && r >= 0 && r < g.rows && c >= 0 && c < g.cols && board[r * g.cols + c] === mark; r += dr, c += dc) n++;
+  return n;
 }
 
 /** A variant game as far as the rules go (the snapshot without players, ids and clocks). */

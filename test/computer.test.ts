@@ -9,7 +9,7 @@ import { CLASSIC, isClassic, seatsOf, type Variant } from '../shared/variant.js'
 import { oracleLines, variantArb } from './support/variant-gen.js';
 
 const empties = (board: string) => [...board].flatMap((c, i) => (c === '.' ? [i] : []));
-const memo = new Map<string, number>();
+const memo = new Map<number, number>();
 
 /** Plays a classic game: the computer (seeded) at `seat`, the opponent choosing by `opponent`. */
 function classicGame(seat: Mark, seed: number, opponent: (s: GameState) => number): GameState {
