@@ -90,26 +90,40 @@ async function redisCost(calls: number) {
 const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 const ms = (x: number) => Math.round(x * 1000) / 1000;
 
-/** Times every computer move of `games` self-play games of `v` (ms). */
+const summary = (xs: number[]) => {
+  xs.sort((a, b) => a - b);
+  return { p50: ms(pct(xs, 0.5)), p99: ms(pct(xs, 0.99)), max: ms(xs[xs.length - 1]) };
+};
+
+/**
+ * Times every computer move of `games` self-play games of `v` (ms): wall time, and the process'
+ * CPU time (what the move costs even when a busy machine preempts the process in mid-move).
+ */
 function thinkTimes(v: Variant, games: number, sharedMemo: boolean) {
   const times: number[] = [];
+  const cpu: number[] = [];
   let nodesMax = 0;
   const memo = new Map<number, number>();
   for (let g = 0; g < games; g++) {
     const rng = seededRng(g + 1);
     let s = startGame(v);
     while (s.status === 'playing') {
-      const t0 = performance.now();
+      const [t0, c0] = [performance.now(), process.cpuUsage()];
       const m = computerMove(s, { rng, memo: sharedMemo ? memo : undefined, maxNodes: 1000 });
       times.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu.push((c.user + c.system) / 1000);
       nodesMax = Math.max(nodesMax, m.nodes);
       const r = play(s, s.turn!, m.cell);
       if (!r.ok) throw new Error(`illegal computer move ${m.cell}: ${r.code}`);
       s = r.state;
     }
   }
-  times.sort((a, b) => a - b);
-  return { moves: times.length, p50_ms: ms(pct(times, 0.5)), p99_ms: ms(pct(times, 0.99)), max_ms: ms(times[times.length - 1]), nodes_max: nodesMax };
+  const [wall, busy] = [summary(times), summary(cpu)];
+  return {
+    moves: times.length, wall_p50_ms: wall.p50, wall_p99_ms: wall.p99, wall_max_ms: wall.max,
+    cpu_p50_ms: busy.p50, cpu_p99_ms: busy.p99, cpu_max_ms: busy.max, nodes_max: nodesMax,
+  };
 }
 
 async function main(): Promise<void> {
