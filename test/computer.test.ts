@@ -171,3 +171,20 @@ test('a computer game against itself on a larger board ends, every move legal', 
     assert.notEqual(s.status, 'playing');
   }
 });
+
+test('other variants: the heuristic beats random play (fixed seeds: the outcome is replayed, not sampled)', () => {
+  for (const v of [{ rows: 7, cols: 7, k: 4, players: 2 }, { rows: 9, cols: 9, k: 5, players: 2 }]) {
+    for (let g = 0; g < 40; g++) {
+      const rng = seededRng(g);
+      const seat: Mark = g % 2 ? 'O' : 'X';
+      let s = startGame(v);
+      while (s.status === 'playing') {
+        const free = empties(s.board);
+        const r = play(s, s.turn!, s.turn === seat ? computerMove(s, { rng }).cell : free[Math.floor(rng() * free.length)]);
+        assert.ok(r.ok);
+        s = r.state;
+      }
+      assert.equal(s.winner, seat, `game ${g} on ${JSON.stringify(v)}: ${s.status}`);
+    }
+  }
+});
