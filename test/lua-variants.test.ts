@@ -131,3 +131,15 @@ test('rotate_seats seats each player one seat further, as rotateSeats does', asy
     assert.deepEqual(got[i], rotateSeats(players, n));
   });
 });
+
+test('a game stored before the additions (no variant field) plays as the classic game', async () => {
+  const script = `${INCLUDE}
+local g = cjson.decode(ARGV[1])
+local errs = {}
+for _, cell in ipairs({9, 0, 3, 1, 4, 2}) do errs[#errs + 1] = variant_move(g, g.turn ~= cjson.null and g.turn or 'X', cell) or 'ok' end
+return cjson.encode({errs = errs, g = g})`;
+  const legacy = { id: 'g', board: '.........', turn: 'X', status: 'playing', winner: null, line: null, reason: null, players: { X: null, O: null }, version: 1 };
+  const got = JSON.parse(await redis.eval(script, 0, JSON.stringify(legacy)) as string);
+  assert.deepEqual(got.errs, ['BAD_CELL', 'ok', 'ok', 'ok', 'ok', 'ok']);
+  assert.deepEqual([got.g.board, got.g.status, got.g.winner, got.g.line, got.g.variant], ['XXXOO....', 'won', 'X', [0, 1, 2], undefined]);
+});

@@ -80,7 +80,7 @@ local function winning_line(board, rows, cols, k, cell, mark)
   return nil
 end
 
--- `seat` places its mark on `cell` of a playing game g: writes board, status, turn, winner, line
+-- `seat` places its mark on `cell` (a number: tonumber() of the ARGV) of a playing game g: writes board, status, turn, winner, line
 -- and reason of g. Returns nil, or an error code (g unchanged), checked in the classic order.
 -- The caller bumps the version, restarts the clock and publishes.
 local function variant_move(g, seat, cell)
