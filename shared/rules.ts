@@ -1,6 +1,7 @@
 // The rules of tic-tac-toe as a pure, I/O-free module, used by the gateway, the page and the bots.
-// The Lua scripts in server/store/lua enforce the same rules inside Redis; test/lua-rules.test.ts
-// plays random games through both and demands identical outcomes.
+// The Lua scripts in server/store/lua enforce the same rules inside Redis; test/store.test.ts (classic)
+// and test/lua-variants.test.ts (every variant) play random games through both and demand identical
+// outcomes.
 
 import { normalizeVariant, seatsOf, type Variant } from './variant.js';
 
