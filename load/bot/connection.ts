@@ -73,6 +73,8 @@ export class BotConnection {
       gateways: new GatewayDirectory(urls.map(wsGateway)),
       openSocket: this.wsSockets(),
       ridPrefix: `${o.label}.`, reconnect: o.reconnect, backoff: o.backoff,
+      // a ramp-up keeps hundreds of handshakes in flight: a welcome may take longer than a person would wait
+      timings: { welcomeTimeoutMs: 15_000 },
       handlers: {
         hello: () => (this.token ? { token: this.token } : { name: o.name }),
         welcome: (w) => this.welcome(w),
