@@ -172,8 +172,9 @@ export class ProtocolClient {
     const rid = typeof m.rid === 'string' ? m.rid : null;
     if (m.t === 'welcome') { this.welcome(sock, m as unknown as Welcome); return; }
     if (m.t === 'error' && rid === 'hello') {
-      // e.g. UNAVAILABLE while the store is down: try again, maybe elsewhere (UNSUPPORTED_VERSION is followed by 1008)
-      if (m.code !== 'UNSUPPORTED_VERSION') this.drop(sock);
+      // the store is down: try again, maybe elsewhere. Any other refusal is followed by the gateway's
+      // close (1008 for a version or a limit: not to be retried), or else by the welcome deadline.
+      if (m.code === 'UNAVAILABLE' || m.code === 'INTERNAL') this.drop(sock);
       return;
     }
     if (m.t === 'pong' && rid !== null && rid === this.pingRid) { this.pingRid = null; this.cancel('pong'); return; }

@@ -126,6 +126,15 @@ describe('client session', () => {
     h.last().reply({ t: 'error', rid: 'hello', code: 'UNAVAILABLE', message: 'Try again.' });
     assert.notEqual(h.sockets[1].closedWith, null);
     assert.equal(h.client.state.phase, 'connecting', 'never welcomed yet');
+    // a refusal the gateway follows with 1008 (too many sockets of one player) is not retried
+    h.clock.advance(h.clock.nextIn()!);
+    h.last().open();
+    h.last().reply({ t: 'error', rid: 'hello', code: 'RATE_LIMITED', message: 'Too many connections.' });
+    assert.equal(h.last().closedWith, null, 'waits for the close');
+    h.last().die(1008);
+    h.clock.advance(60_000);
+    assert.equal(h.sockets.length, 3);
+    assert.equal(h.client.state.phase, 'closed');
   });
 
   test('reconnecting is bounded: after maxReconnects failures the client stops; checkNow starts over', () => {
