@@ -127,7 +127,7 @@ export class ProtocolClient {
   /** The page is in the foreground again, or the network is back: check the socket now, or stop waiting. */
   checkNow(): void {
     if (this.sock && this.welcomed) { this.probe(this.sock); return; }
-    if (this.stopped || this.sock) return;
+    if (this.stopped || this.sock || this.o.reconnect === false) return;
     if (this.current.phase === 'closed' && NO_RECONNECT_CLOSES.includes(this.current.closeCode ?? 0)) return;
     // waiting out a backoff, or given up after maxReconnects: try the next gateway now
     this.cancel('retry');
