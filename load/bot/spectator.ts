@@ -3,7 +3,7 @@
 import type { GameSnapshot } from '../../shared/protocol.js';
 import { isFinished } from '../../shared/rules.js';
 import { classifyState, keeps } from '../../shared/client/versions.js';
-import { type BotConnection, type BotHandlers } from './connection.js';
+import type { BotConnection, BotHandlers } from './connection.js';
 
 export interface SpectatorOptions {
   conn: BotConnection;
