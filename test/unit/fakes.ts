@@ -105,3 +105,12 @@ export class FakeLink extends EventEmitter {
   ping(): Promise<unknown> { this.pings++; return this.pingResult; }
   disconnect(reconnect?: boolean): void { this.disconnects.push(reconnect); }
 }
+
+/** The subscriber connection: a FakeLink that subscribes and delivers channel messages. */
+export class FakeSubLink extends FakeLink {
+  readonly channels = new Set<string>();
+  async subscribe(...channels: string[]): Promise<unknown> { for (const c of channels) this.channels.add(c); return channels.length; }
+  async unsubscribe(...channels: string[]): Promise<unknown> { for (const c of channels) this.channels.delete(c); return 0; }
+  /** A message as Redis would deliver it (only on a subscribed channel). */
+  deliver(channel: string, payload: string): void { if (this.channels.has(channel)) this.emit('message', channel, payload); }
+}
