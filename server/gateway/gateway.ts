@@ -78,7 +78,7 @@ export class Gateway {
       channelOf: (id) => store.keys.gameChannel(id), read: (id) => store.readRoom(id),
       onForward: (_id, n, type) => metrics.messagesOut.inc({ type }, n),
     });
-    this.players = new Players({ subs, rooms, store, log, follow: (c, id, announce) => joinSeat({ rooms }, c, id, announce) });
+    this.players = new Players({ subs, store, log, follow: (c, id, announce) => joinSeat({ rooms }, c, id, announce) });
     const registration = this.registration = new Registration({
       store, cmd: o.cmd, sub: o.sub, instanceId, heartbeatMs: cfg.HEARTBEAT_MS, commandTimeoutMs: cfg.REDIS_COMMAND_TIMEOUT_MS,
       info: { id: cfg.GATEWAY_ID, instance: instanceId, url: cfg.PUBLIC_URL, ws: `${cfg.PUBLIC_URL.replace(/^http/, 'ws')}/ws` },

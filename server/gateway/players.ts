@@ -7,14 +7,13 @@ import type { PlayerNotice } from '../store/channels.js';
 import type { Store } from '../store/store.js';
 import type { Conn } from './conn.js';
 import { frameOf } from './messages.js';
-import type { Rooms } from './rooms.js';
 import type { Subscriptions } from './subscriptions.js';
 
 export class Players {
   private readonly byPlayer = new Map<string, Set<Conn>>();
 
   constructor(private readonly d: {
-    subs: Subscriptions; rooms: Rooms; store: Store; log: Logger;
+    subs: Pick<Subscriptions, 'acquire' | 'release'>; store: Pick<Store, 'keys' | 'unfinishedGames'>; log: Logger;
     follow(conn: Conn, gameId: string, announce?: string): Promise<void>;
   }) {}
 
