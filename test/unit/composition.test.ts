@@ -16,7 +16,7 @@ import { FakeTransport } from './fake-transport.js';
 const snapshot = (id: string, version: number) => toRaw(JSON.stringify({ id, status: 'playing', version }));
 
 /** The Store's methods this gateway uses in these tests; any other use fails loudly. */
-function fakeStore(calls: string[]): Store {
+function fakeStore(calls: string[], overrides: Record<string, unknown>): Store {
   const impl: Record<string, unknown> = {
     keys: new Keys('trine'),
     heartbeat: async () => { calls.push('heartbeat'); return true; },
@@ -32,6 +32,7 @@ function fakeStore(calls: string[]): Store {
     readRoom: async (id: string) => ({ snapshot: snapshot(id, 1), presence: null }),
     disconnect: async () => { calls.push('disconnect'); return false; },
     touchSession: async () => {},
+    ...overrides,
   };
   return new Proxy(impl, {
     get: (t, k) => {
@@ -47,14 +48,14 @@ function counterIds(): Ids {
   return { newId: (size) => `id${++n}`.padEnd(size, 'x'), newGameId: () => `game${++n}`, newCode: () => `CODE${++n}`, newInstanceSuffix: () => 'inst' };
 }
 
-function build() {
+function build(storeOverrides: Record<string, unknown> = {}) {
   const calls: string[] = [];
   const cmd = new FakeLink();
   const sub = new FakeSubLink();
   const clock = new ManualClock(Date.now());
   let transport: FakeTransport | null = null;
   const gateway = new Gateway({
-    cfg: loadConfig({ GATEWAY_ID: 'gw-t', PORT: '9999' }), log: silentLog, metrics: createMetrics('gw-t'), store: fakeStore(calls), cmd, sub,
+    cfg: loadConfig({ GATEWAY_ID: 'gw-t', PORT: '9999' }), log: silentLog, metrics: createMetrics('gw-t'), store: fakeStore(calls, storeOverrides), cmd, sub,
     transport: (o) => (transport = new FakeTransport(o)), assets: () => null, ids: counterIds(), now: clock.now,
   });
   return { gateway, calls, cmd, sub, clock, transport: transport! };
@@ -122,4 +123,32 @@ test('a gateway of fakes drains: every socket closed with 1012, its disconnect r
   assert.ok(g.calls.includes('disconnect'));
   assert.deepEqual(g.transport.connect(), [503, 'gateway restarting: connect to another one']);
   assert.equal(g.transport.listening, null);
+});
+
+test('a gateway of fakes answers UNAVAILABLE before Redis is ready, and classifies a failed command (UNAVAILABLE, INTERNAL)', async () => {
+  let failure: Error = new Error('Connection is closed.');
+  const g = build({ create: async () => { throw failure; } });
+  await g.gateway.start();
+  try {
+    const client = g.transport.connect();
+    assert.ok(!Array.isArray(client));
+    client.say({ t: 'hello', v: 1, rid: 'early' });
+    await settle();
+    assert.deepEqual(client.socket.frames().map((f) => [f.rid, f.code]), [['early', 'UNAVAILABLE']]);
+    g.cmd.becomeReady();
+    g.sub.becomeReady();
+    await settle();
+    client.say({ t: 'hello', v: 1 });
+    await settle();
+    client.say({ t: 'create', rid: 'c1' });
+    await settle();
+    failure = new TypeError('a bug');
+    client.say({ t: 'create', rid: 'c2' });
+    await settle();
+    assert.deepEqual(client.socket.frames().slice(1).map((f) => [f.t, f.rid, f.code]),
+      [['welcome', undefined, undefined], ['error', 'c1', 'UNAVAILABLE'], ['error', 'c2', 'INTERNAL']]);
+    assert.deepEqual(client.socket.ended, [], 'the socket stays open');
+  } finally {
+    await g.gateway.close();
+  }
 });
