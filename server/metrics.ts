@@ -12,7 +12,7 @@ import { ERROR_CODES } from '../shared/protocol.js';
  */
 export const FINISH_REASONS = ['line', 'draw', 'resign', 'cancelled', 'timeout', 'abandoned', 'expired'] as const;
 export type FinishReason = (typeof FINISH_REASONS)[number];
-export const GAME_KINDS = ['quick', 'private', 'rematch'] as const;
+export const GAME_KINDS = ['quick', 'private', 'rematch', 'computer'] as const;
 
 export function createMetrics(gateway: string) {
   const registry = new Registry();
@@ -42,6 +42,11 @@ export function createMetrics(gateway: string) {
     resumes: new Counter({ name: 'trine_resumes_total', help: 'Sessions resumed with a known token.', registers }),
     playersReaped: new Counter({ name: 'trine_players_reaped_total', help: 'Players of dead gateway instances whose connections this gateway cleaned up.', registers }),
     timeRules: new Counter({ name: 'trine_time_rules_applied_total', help: 'Due time rules (turn clocks, invites, abandonment) this gateway applied.', registers }),
+    computerMoves: new Counter({ name: 'trine_computer_moves_total', help: 'Moves of the computer opponent this gateway claimed and applied, by how it chose (perfect, win, block, heuristic).', labelNames: ['reason'], registers }),
+    computerThinkSeconds: new Histogram({
+      name: 'trine_computer_think_seconds', help: 'Time the computer opponent took to choose a move on this gateway (its budget is 50 ms).',
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1], registers,
+    }),
     ready: new Gauge({ name: 'trine_ready', help: '1 while the gateway can serve (Redis reachable, resynced, not draining), else 0.', registers }),
   };
   for (const code of ERROR_CODES) m.errors.labels({ code }).inc(0);
