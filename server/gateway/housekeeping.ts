@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { errText } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
+import { isComputerClaim, type ComputerTurns } from './computer-turns.js';
 
 /** Due games read per sweep, and players reaped per script call (both bound one script's work). */
 const SWEEP_BATCH = 100;
@@ -19,6 +20,8 @@ export interface HousekeepingDeps {
   canServe(): boolean;
   /** Whether the gateway is ready (reaping also needs the heartbeat to be answered: see Readiness). */
   isReady(): boolean;
+  /** Plays a computer's turn the expire script handed over (claimed for this gateway). */
+  computer: Pick<ComputerTurns, 'play'>;
   log: Logger;
   metrics: Pick<Metrics, 'timeRules' | 'gamesFinished' | 'redisErrors' | 'playersReaped'>;
 }
@@ -40,6 +43,7 @@ export class Housekeeping {
     try {
       for (const id of await d.store.dueGames(SWEEP_BATCH)) {
         const applied = await d.store.expire(id);
+        if (isComputerClaim(applied)) { await d.computer.play(applied.computer); continue; }
         if (!applied) continue;
         d.metrics.timeRules.inc();
         d.metrics.gamesFinished.inc({ reason: applied });

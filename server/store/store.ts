@@ -2,7 +2,8 @@
 // snapshot, and the instance registry. Callers get typed results, never raw replies.
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { ErrorCode } from '../../shared/protocol.js';
+import type { ErrorCode, GameSnapshot } from '../../shared/protocol.js';
+import { isClassic, normalizeVariant, type Variant } from '../../shared/variant.js';
 import { isFinished, toRaw, toRawPresence, type RawPresence, type RawSnapshot } from './channels.js';
 import { Keys } from './keys.js';
 import { registerScripts, type ScriptCall, type ScriptName } from './scripts.js';
@@ -20,6 +21,21 @@ export interface StoreLimits {
 
 // the stored forms and channel messages are decoded in channels.ts; re-exported for the Store's callers
 export { isFinished, parseSnapshot, toRaw, toRawPresence, type RawPresence, type RawSnapshot } from './channels.js';
+
+/** What a new game is (additions of 2026-11-29): its variant (absent: classic) and whether the computer holds every seat but X. */
+export interface GameSpec { variant?: Variant; vs?: 'computer' }
+
+/** The variant as the scripts take it: '' for the classic game, else its JSON. */
+const variantArg = (v: Variant | undefined): string => (v && !isClassic(v) ? JSON.stringify(normalizeVariant(v)) : '');
+
+/**
+ * A computer's turn, once due, is claimed for this long (the claimer computes and moves within it);
+ * if the claimer dies, the next sweep anywhere claims it again after it.
+ */
+export const COMPUTER_LEASE_MS = 1000;
+
+/** What one expire call did: the rule it applied (the game ended), a computer turn it claimed, or nothing. */
+export type ExpireResult = 'timeout' | 'abandoned' | 'expired' | { computer: GameSnapshot } | null;
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
@@ -75,10 +91,12 @@ export class Store {
     return r === 1;
   }
 
-  async create(playerId: string, name: string, gameId: string, code: string) {
+  /** `code` '' for a game against the computer (it starts at once: no invite). */
+  async create(playerId: string, name: string, gameId: string, code: string, spec: GameSpec = {}) {
     const k = this.keys;
-    const r = await this.run('create', [k.playerGames(playerId), k.game(gameId), k.code(code), k.queue(), k.queueNames(), k.deadlines()],
-      [playerId, name, gameId, code, this.limits.maxGamesPerPlayer, this.limits.inviteTtlMs, this.limits.abandonMs]);
+    const r = await this.run('create', [k.playerGames(playerId), k.game(gameId), k.code(code || 'none'), k.queue(), k.queueNames(), k.deadlines()],
+      [playerId, name, gameId, code, this.limits.maxGamesPerPlayer, this.limits.inviteTtlMs, this.limits.abandonMs,
+        variantArg(spec.variant), spec.vs === 'computer' ? 1 : 0, this.limits.turnMs]);
     return Store.status(r, (x) => ({ version: Number(x[1]) }));
   }
 
@@ -93,10 +111,11 @@ export class Store {
     return Store.status(r, (x) => ({ version: Number(x[1]) }));
   }
 
-  async queue(playerId: string, name: string, newGameId: string) {
+  /** Quick match of `spec.variant` (absent or classic: the classic queue). */
+  async queue(playerId: string, name: string, newGameId: string, spec: Pick<GameSpec, 'variant'> = {}) {
     const k = this.keys;
     const r = await this.run('queue', [k.queue(), k.queueNames(), k.playerGames(playerId), k.deadlines()],
-      [playerId, name, newGameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.limits.abandonMs]);
+      [playerId, name, newGameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.limits.abandonMs, variantArg(spec.variant)]);
     return Store.status(r, (x) => ({ matched: x[1] === 'matched' ? String(x[2]) : null }));
   }
 
@@ -108,13 +127,14 @@ export class Store {
   async move(playerId: string, gameId: string, cell: number, mid: string) {
     const r = await this.run('move', [this.keys.game(gameId), this.keys.deadlines()],
       [playerId, cell, mid, this.limits.turnMs, this.limits.finishedTtlS]);
-    // status is absent when the mid had been applied before (nothing changed this time)
-    return Store.status(r, (x) => ({ version: Number(x[1]), status: x[2] === undefined ? null : String(x[2]) }));
+    // status is absent when the mid had been applied before (nothing changed this time); `computerTurn`:
+    // the turn passed to a computer seat
+    return Store.status(r, (x) => ({ version: Number(x[1]), status: x[2] === undefined ? null : String(x[2]), computerTurn: x[3] === 'cpu' }));
   }
 
   async resign(playerId: string, gameId: string) {
-    const r = await this.run('resign', [this.keys.game(gameId), this.keys.deadlines()], [playerId, this.limits.finishedTtlS]);
-    return Store.status(r, (x) => ({ version: Number(x[1]), status: String(x[2]) }));
+    const r = await this.run('resign', [this.keys.game(gameId), this.keys.deadlines()], [playerId, this.limits.finishedTtlS, this.limits.turnMs]);
+    return Store.status(r, (x) => ({ version: Number(x[1]), status: String(x[2]), computerTurn: x[3] === 'cpu' }));
   }
 
   async rematch(playerId: string, gameId: string, newGameId: string) {
@@ -124,9 +144,13 @@ export class Store {
     return Store.status(r, (x) => ({ started: x[1] === 'started' ? String(x[2]) : null }));
   }
 
-  /** Applies the due time rule of one game: what this call applied (each is applied by one call only), or null. */
-  async expire(gameId: string): Promise<'timeout' | 'abandoned' | 'expired' | null> {
-    const r = await this.call.expire([this.keys.deadlines(), this.keys.game(gameId)], [gameId, this.limits.finishedTtlS]);
+  /**
+   * Applies the due time rule of one game: what this call applied (each is applied by one call
+   * only), the computer's turn it claimed (see gateway/computer-turns.ts), or null.
+   */
+  async expire(gameId: string): Promise<ExpireResult> {
+    const r = await this.call.expire([this.keys.deadlines(), this.keys.game(gameId)], [gameId, this.limits.finishedTtlS, this.limits.turnMs, COMPUTER_LEASE_MS]);
+    if (Array.isArray(r) && r[0] === 'computer') return { computer: JSON.parse(String(r[1])) as GameSnapshot };
     return r === 'timeout' || r === 'abandoned' || r === 'expired' ? r : null;
   }
 
