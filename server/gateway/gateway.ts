@@ -75,7 +75,7 @@ export class Gateway {
     this.subRedis = connectRedis(cfg.REDIS_URL, cfg.REDIS_COMMAND_TIMEOUT_MS, `trine-${cfg.GATEWAY_ID}-sub`, cfg.REDIS_TLS_CA_FILE);
     this.store = new Store(this.cmdRedis, {
       maxGamesPerPlayer: cfg.MAX_GAMES_PER_PLAYER, turnMs: cfg.TURN_MS, abandonMs: cfg.ABANDON_MS, inviteTtlMs: cfg.INVITE_TTL_MS,
-      finishedTtlS: cfg.FINISHED_TTL_S, sessionTtlS: cfg.SESSION_TTL_S,
+      finishedTtlS: cfg.FINISHED_TTL_S, sessionTtlS: cfg.SESSION_TTL_S, gameIdleTtlS: cfg.GAME_IDLE_TTL_S,
     }, cfg.REDIS_PREFIX);
     const subs = this.subs = new Subscriptions(this.subRedis);
     let transport: Transport | null = null;

@@ -36,6 +36,21 @@ export class Keys {
    */
   deadlines(): string { return `${this.prefix}:deadlines`; }
 
+  /**
+   * String with a TTL: the quick-match place (`SCORE NAME`) of a player whose gateway was reaped
+   * while it waited; `attach` puts it back if that gateway was only cut off (see lua/reap.lua).
+   */
+  heldQueuePlace(playerId: string): string { return `${this.prefix}:player:{p:${playerId}}:held`; }
+  /**
+   * Hash: the store's own record of its availability, written by every heartbeat (lua/heartbeat.lua):
+   * `alive` Redis ms of the newest heartbeat of any gateway, `up` when the store came back from its
+   * last outage, `gap` a silence of every gateway longer than this (ms) is an outage, `grace` how
+   * long after an outage lapsed registrations are not judged (ms).
+   */
+  storeClock(): string { return `${this.prefix}:store`; }
+  /** Sorted set: recorded store outages, member `START-END` (Redis ms) scored by END; clocks stop during them. */
+  outages(): string { return `${this.prefix}:outages`; }
+
   /** Channel: every change of a game (`VERSION FRAME`) and its rematch notice (`R FROM TO`). */
   gameChannel(gameId: string): string { return `${this.prefix}:ch:game:{g:${gameId}}`; }
   /** Channel: notices for a player: `G ID` seated in a game, `M ID` matched, `R FROM TO` rematch started. */
