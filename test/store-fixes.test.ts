@@ -142,14 +142,14 @@ function beating(s: Store, inst: string, ttlMs: number, every = ttlMs / 3) {
 }
 
 test('outage: the first gateway back reaps nobody until the others had a fair chance to renew; their queued players stay queued', async () => {
-  const TTL = 300; // 3 beats of 100 ms: gap 200 ms, grace 400 ms
+  const TTL = 600; // 3 beats of 200 ms: an outage is a silence over 1000 ms (the floor), grace 800 ms
   const w = world();
   const [a, b] = [uid('a'), uid('b')];
   await w.s.heartbeat(a, {}, TTL);
   await w.s.heartbeat(b, {}, TTL);
   const q = await w.s.hello({ token: null, newToken: uid('token-xxxxxxxxxxxx'), newPlayerId: uid('q'), name: 'Q', defaultName: 'G', instance: b, conn: `${b}|c1` });
   assert.deepEqual(await w.s.queue(q.playerId, 'Q', uid('g')), { ok: true, matched: null });
-  await sleep(TTL + 200); // nobody beats: the store is "down" for longer than the registrations live
+  await sleep(1300); // nobody beats: the store is "down" for longer than the registrations live and the outage gap
   assert.equal(await redis.exists(w.s.keys.instance(b)), 0, 'b lapsed');
   assert.equal(await w.s.heartbeat(a, {}, TTL), false, 'a is back first (its own registration lapsed too)');
   assert.equal(await redis.zcard(w.s.keys.outages()), 1, 'the outage is recorded');
@@ -166,7 +166,7 @@ test('outage: the first gateway back reaps nobody until the others had a fair ch
 });
 
 test('a gateway cut off alone is reaped, and gets its queued players\' places back when it records them again', async () => {
-  const TTL = 300;
+  const TTL = 600;
   const w = world();
   const [a, b] = [uid('a'), uid('b')];
   await w.s.heartbeat(b, {}, TTL);
@@ -186,7 +186,7 @@ test('a gateway cut off alone is reaped, and gets its queued players\' places ba
 });
 
 test('outage: a turn clock stops while the store is down; the mover keeps the time it had, then the clock runs as before', async () => {
-  const TTL = 300;
+  const TTL = 600;
   const TURN = 600;
   const w = world({ turnMs: TURN });
   const a = uid('a');
@@ -194,7 +194,7 @@ test('outage: a turn clock stops while the store is down; the mover keeps the ti
   const [x, o] = [await w.player(), await w.player()];
   const { id } = await w.privateGame(x, o);
   const before = await w.snap(id);
-  await sleep(TURN + 300); // the outage outlasts X's turn
+  await sleep(1300); // the outage outlasts X's turn and the outage gap
   assert.deepEqual(await w.s.claimDue(10, 5000), [id]);
   assert.equal(await w.s.expire(id), null, 'not judged before the outage is recorded');
   await w.s.heartbeat(a, {}, TTL); // back: the outage is recorded

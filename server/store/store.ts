@@ -21,6 +21,8 @@ export interface StoreLimits {
 
 /** How long the reaper keeps the quick-match place of a player whose gateway was cut off (see lua/reap.lua). */
 export const QUEUE_HOLD_MS = 60_000;
+/** The shortest silence of every gateway taken for a store outage (ms). */
+const OUTAGE_MIN_GAP_MS = 1000;
 /** Outages are kept this long beyond the longest clock, for clocks that ran through them (see lua/expire.lua). */
 const OUTAGE_HISTORY_MARGIN_MS = 60_000;
 
@@ -206,7 +208,8 @@ export class Store {
   /**
    * Keeps this gateway instance registered for `ttlMs` (3 heartbeats); `info` is what /api/gateways
    * shows of it. Also records store outages (lua/heartbeat.lua): a silence of every gateway longer
-   * than 2 beats is one; lapsed registrations are not judged for the TTL and a beat after it.
+   * than 2 beats (and at least OUTAGE_MIN_GAP_MS, so that a machine briefly too busy to beat is not
+   * taken for one) is one; lapsed registrations are not judged for the TTL and a beat after it.
    * Returns false when the registration had lapsed (its connections may have been pruned since).
    */
   async heartbeat(instanceId: string, info: object, ttlMs: number): Promise<boolean> {
@@ -215,7 +218,7 @@ export class Store {
     const l = this.limits;
     const history = Math.max(l.turnMs, l.abandonMs, l.inviteTtlMs) + OUTAGE_HISTORY_MARGIN_MS;
     const r = await this.call.heartbeat([k.instance(instanceId), k.instances(), k.storeClock(), k.outages()],
-      [instanceId, JSON.stringify(info), ttlMs, Math.round(2 * beat), Math.round(ttlMs + beat), history]);
+      [instanceId, JSON.stringify(info), ttlMs, Math.round(Math.max(2 * beat, OUTAGE_MIN_GAP_MS)), Math.round(ttlMs + beat), history]);
     return r === 1;
   }
 

