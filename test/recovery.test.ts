@@ -10,8 +10,10 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { RedisServer } from '../server/launcher/redis-server.js';
 import { Keys } from '../server/store/keys.js';
-import { player, type Msg, type TestClient } from './support/client.js';
+import { Store } from '../server/store/store.js';
+import { player, type Msg } from './support/client.js';
 import { sleep, startCluster } from './support/cluster.js';
+import { scrape, total } from './support/metrics.js';
 
 type C = Awaited<ReturnType<typeof startCluster>>;
 
@@ -97,5 +99,95 @@ describe('a Redis outage of about 4 heartbeats (stopped, restarted on the same p
     }
     assert.ok(!A.states(id).some((g) => g.reason === 'abandoned'), 'nobody abandoned');
     for (const c of [A, B, Q, R]) c.close();
+  });
+});
+
+describe('with TURN_MS, ABANDON_MS and INVITE_TTL_MS at 0', () => {
+  let server: RedisServer;
+  let cl: C;
+  let redis: Redis;
+  before(async () => {
+    server = new RedisServer();
+    await server.start();
+    cl = await startCluster({ gateways: 2, redisUrl: server.url, env: { TURN_MS: '0', ABANDON_MS: '0', INVITE_TTL_MS: '0', GAME_IDLE_TTL_S: '2' } });
+    redis = new Redis(server.url);
+  });
+  after(async () => {
+    redis?.disconnect();
+    await cl?.stop();
+    await server?.stop();
+  });
+
+  test('every key Trine writes has a bounded lifetime or is removed by its owner', async () => {
+    const ws = cl.gateways.map((g) => g.ws);
+    const [A, B, C, D, E, Q] = await Promise.all(['kA', 'kB', 'kC', 'kD', 'kE', 'kQ'].map((l, i) => player(ws[i % 2], l)));
+    const waiting = (await A.ok({ t: 'create' })).gameId as string;
+    const made = await B.ok({ t: 'create' });
+    await C.ok({ t: 'join', code: made.code });
+    await B.ok({ t: 'move', gameId: made.gameId, cell: 4, mid: 'k0' });
+    const S = await player(ws[1], 'kS');
+    await S.ok({ t: 'watch', gameId: made.gameId });
+    const done = await D.ok({ t: 'create' });
+    await E.ok({ t: 'join', code: done.code });
+    await D.ok({ t: 'resign', gameId: done.gameId });
+    await D.ok({ t: 'rematch', gameId: done.gameId });
+    await Q.ok({ t: 'queue' });
+    // nobody touches the unfinished games: the idle rule ends them
+    for (const [c, id] of [[A, waiting], [B, made.gameId], [S, made.gameId]] as const) {
+      assert.equal((await c.stateWhere(id, (g) => g.status === 'aborted', `${id} aborted as idle`, 10_000)).reason, null);
+    }
+    for (const c of [A, B, C, D, E, Q, S]) c.close();
+    await cl.stop(); // gateways drain, unregister and clean up after themselves
+    const singletons = new Set(['queue', 'queue:names', 'deadlines', 'instances', 'store', 'outages'].map((k) => `trine:${k}`));
+    const unbounded: string[] = [];
+    for (const key of await redis.keys('trine:*')) {
+      if (singletons.has(key)) continue;
+      if ((await redis.pttl(key)) < 0) unbounded.push(`${key} (${await redis.type(key)})`);
+    }
+    assert.deepEqual(unbounded, [], 'every key expires');
+    assert.equal(await redis.zcard('trine:deadlines'), 0, 'no rule left');
+    assert.equal(await redis.zcard('trine:queue'), 0, 'nobody left queued');
+    assert.equal(await redis.scard('trine:instances'), 0, 'no instance left registered');
+  });
+});
+
+describe('a backlog of due time rules', () => {
+  const GAMES = 300;
+  let server: RedisServer;
+  let cl: C;
+  let redis: Redis;
+  before(async () => {
+    server = new RedisServer();
+    await server.start();
+    cl = await startCluster({ gateways: 3, redisUrl: server.url, env: { SWEEP_MS: '50', INVITE_TTL_MS: '600000' } });
+    redis = new Redis(server.url);
+  });
+  after(async () => {
+    redis?.disconnect();
+    await cl?.stop();
+    await server?.stop();
+  });
+
+  test('is applied exactly once per game, by several gateways, past a game whose rule fails', async () => {
+    const store = new Store(redis, { maxGamesPerPlayer: 1, turnMs: 0, abandonMs: 0, inviteTtlMs: 600_000, finishedTtlS: 600, sessionTtlS: 600, gameIdleTtlS: 86_400 });
+    const ids = Array.from({ length: GAMES }, (_, i) => `backlog${i}`);
+    await Promise.all(ids.map((id, i) => store.create(`bp${i}`, 'P', id, `BK${String(i).padStart(4, '0')}`)));
+    const was = (await Promise.all(cl.gateways.map((g) => scrape(g.url)))).flat();
+    // every invite falls due at once, and a corrupt game (its snapshot is not JSON) is due first
+    await redis.eval(`for _, id in ipairs(ARGV) do
+        redis.call('HSET', 'trine:game:{g:' .. id .. '}', 'ix', 1)
+        redis.call('ZADD', KEYS[1], 1, id)
+      end
+      redis.call('HSET', 'trine:game:{g:broken}', 's', '{not json')
+      redis.call('ZADD', KEYS[1], 0, 'broken')`, 1, 'trine:deadlines', ...ids);
+    await until(async () => (await redis.zcard('trine:deadlines')) === 1, 20_000, 'every good game applied');
+    assert.equal(await redis.zscore('trine:deadlines', 'broken') === null, false, 'the broken game stays, for a later try');
+    const snaps = await Promise.all(ids.map((id) => store.readGame(id)));
+    assert.ok(snaps.every((s) => s && /"status":"aborted"/.test(s.frame) && s.version === 2), 'each aborted once (version 2)');
+    const now = (await Promise.all(cl.gateways.map((g) => scrape(g.url)))).flat();
+    const byGateway = cl.gateways.map((g) => total(now, 'trine_time_rules_applied_total', { gateway: g.id }) - total(was, 'trine_time_rules_applied_total', { gateway: g.id }));
+    assert.equal(byGateway.reduce((a, b) => a + b, 0), GAMES, `applied once each (by gateway: ${byGateway})`);
+    assert.ok(byGateway.filter((n) => n > 0).length >= 2, `shared by several gateways (${byGateway})`);
+    assert.ok(total(now, 'trine_redis_errors_total', { op: 'sweep' }) >= 1, 'the failing game was counted');
   });
 });
