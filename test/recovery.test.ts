@@ -31,29 +31,34 @@ const redisNow = async (r: Redis) => { const [s, u] = await r.time(); return Num
 const offline = (m: Msg) => (m.t === 'presence' && Object.values(m.online ?? {}).includes(false))
   || (m.t === 'state' && Object.values(m.game?.players ?? {}).some((p: any) => p && p.online === false));
 
+/** A describe block's own Redis (with AOF when `aof`) and gateways on it, stopped after the block. */
+function ownCluster(gateways: number, env: Record<string, string>, aof = false) {
+  const ctx = {} as { server: RedisServer; cl: C; redis: Redis };
+  let dataDir = '';
+  before(async () => {
+    if (aof) dataDir = mkdtempSync(join(tmpdir(), 'trine-recovery-redis-'));
+    ctx.server = new RedisServer(aof ? { dataDir } : {});
+    await ctx.server.start();
+    ctx.cl = await startCluster({ gateways, redisUrl: ctx.server.url, env });
+    ctx.redis = new Redis(ctx.server.url, { maxRetriesPerRequest: 1 });
+    ctx.redis.on('error', () => {});
+  });
+  after(async () => {
+    ctx.redis?.disconnect();
+    await ctx.cl?.stop();
+    await ctx.server?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+  return ctx;
+}
+
 describe('a Redis outage of about 4 heartbeats (stopped, restarted on the same port with its AOF)', () => {
   const TURN_MS = 4000;
   const ABANDON_MS = 3000;
-  let server: RedisServer;
-  let dataDir: string;
-  let cl: C;
-  let redis: Redis;
-  before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'trine-recovery-redis-'));
-    server = new RedisServer({ dataDir });
-    await server.start();
-    cl = await startCluster({ gateways: 3, redisUrl: server.url, env: { TURN_MS: String(TURN_MS), ABANDON_MS: String(ABANDON_MS), HEARTBEAT_MS: '1000' } });
-    redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
-    redis.on('error', () => {});
-  });
-  after(async () => {
-    redis?.disconnect();
-    await cl?.stop();
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const ctx = ownCluster(3, { TURN_MS: String(TURN_MS), ABANDON_MS: String(ABANDON_MS), HEARTBEAT_MS: '1000' }, true);
 
   test('no queue place, presence or game is lost, and the player to move keeps its time', async () => {
+    const { server, cl, redis } = ctx;
     const keys = new Keys();
     const ws = cl.gateways.map((g) => g.ws);
     const A = await player(ws[0], 'oA');
@@ -103,22 +108,10 @@ describe('a Redis outage of about 4 heartbeats (stopped, restarted on the same p
 });
 
 describe('with TURN_MS, ABANDON_MS and INVITE_TTL_MS at 0', () => {
-  let server: RedisServer;
-  let cl: C;
-  let redis: Redis;
-  before(async () => {
-    server = new RedisServer();
-    await server.start();
-    cl = await startCluster({ gateways: 2, redisUrl: server.url, env: { TURN_MS: '0', ABANDON_MS: '0', INVITE_TTL_MS: '0', GAME_IDLE_TTL_S: '2' } });
-    redis = new Redis(server.url);
-  });
-  after(async () => {
-    redis?.disconnect();
-    await cl?.stop();
-    await server?.stop();
-  });
+  const ctx = ownCluster(2, { TURN_MS: '0', ABANDON_MS: '0', INVITE_TTL_MS: '0', GAME_IDLE_TTL_S: '2' });
 
   test('every key Trine writes has a bounded lifetime or is removed by its owner', async () => {
+    const { cl, redis } = ctx;
     const ws = cl.gateways.map((g) => g.ws);
     const [A, B, C, D, E, Q] = await Promise.all(['kA', 'kB', 'kC', 'kD', 'kE', 'kQ'].map((l, i) => player(ws[i % 2], l)));
     const waiting = (await A.ok({ t: 'create' })).gameId as string;
@@ -153,22 +146,10 @@ describe('with TURN_MS, ABANDON_MS and INVITE_TTL_MS at 0', () => {
 
 describe('a backlog of due time rules', () => {
   const GAMES = 300;
-  let server: RedisServer;
-  let cl: C;
-  let redis: Redis;
-  before(async () => {
-    server = new RedisServer();
-    await server.start();
-    cl = await startCluster({ gateways: 3, redisUrl: server.url, env: { SWEEP_MS: '50', INVITE_TTL_MS: '600000' } });
-    redis = new Redis(server.url);
-  });
-  after(async () => {
-    redis?.disconnect();
-    await cl?.stop();
-    await server?.stop();
-  });
+  const ctx = ownCluster(3, { SWEEP_MS: '50', INVITE_TTL_MS: '600000' });
 
   test('is applied exactly once per game, by several gateways, past a game whose rule fails', async () => {
+    const { cl, redis } = ctx;
     const store = new Store(redis, { maxGamesPerPlayer: 1, turnMs: 0, abandonMs: 0, inviteTtlMs: 600_000, finishedTtlS: 600, sessionTtlS: 600, gameIdleTtlS: 86_400 });
     const ids = Array.from({ length: GAMES }, (_, i) => `backlog${i}`);
     await Promise.all(ids.map((id, i) => store.create(`bp${i}`, 'P', id, `BK${String(i).padStart(4, '0')}`)));
