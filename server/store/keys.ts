@@ -9,7 +9,8 @@ export class Keys {
   /**
    * Hash: `s` the game's snapshot JSON; `rX`/`rO` rematch asks; `next` the rematch game; `m:PID:MID` -> version of an applied
    * move; presence: `oX`/`oO` '1'|'0' whether the seat's player is online, `p` `SEQ FRAME` the newest presence message,
-   * `pv` its SEQ; time rules: `aX`/`aO` epoch ms at which the seat forfeits as abandoned, `ix` epoch ms the invite expires.
+   * `pv` its SEQ; time rules: `aX`/`aO` epoch ms at which the seat forfeits as abandoned, `ix` epoch ms the invite expires,
+   * `il` epoch ms the game ends as idle; `xo` end of the newest store outage its clocks were moved for, `xv` versions so made.
    */
   game(gameId: string): string { return `${this.prefix}:game:{g:${gameId}}`; }
   /** String: invite code -> game id, while the private game waits for its second player. */
@@ -31,8 +32,9 @@ export class Keys {
   /** Set: instance ids that registered; a dead one leaves it once reaped (see lua/reap.lua). */
   instances(): string { return `${this.prefix}:instances`; }
   /**
-   * Sorted set: each unfinished game with a time rule, scored by the epoch ms of its earliest one
-   * (turn clock, a seat's abandonment, invite expiry; see lua/expire.lua).
+   * Sorted set: each unfinished game, scored by the epoch ms of its earliest time rule (turn clock,
+   * a seat's abandonment, invite expiry, idle lifetime; see lua/expire.lua), or of the end of a
+   * sweeping gateway's claim on it (lua/claim.lua).
    */
   deadlines(): string { return `${this.prefix}:deadlines`; }
 

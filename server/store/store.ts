@@ -174,8 +174,8 @@ export class Store {
   }
 
   /**
-   * Size of the deadlines set: every unfinished game has one entry while turn clocks and invite
-   * expiry are on (the defaults), so this counts the cluster's unfinished games in O(1).
+   * Size of the deadlines set: every unfinished game has one entry (at the latest its idle rule),
+   * so this counts the cluster's unfinished games in O(1).
    */
   async deadlineCount(): Promise<number> {
     return this.redis.zcard(this.keys.deadlines());
