@@ -13,6 +13,8 @@ import { Keys } from '../server/store/keys.js';
 import { Store } from '../server/store/store.js';
 import { player, type Msg } from './support/client.js';
 import { sleep, startCluster } from './support/cluster.js';
+import { BlackholeProxy } from './support/blackhole.js';
+import { spawnGateway, type GatewayProcess } from './support/gateway-proc.js';
 import { scrape, total } from './support/metrics.js';
 
 type C = Awaited<ReturnType<typeof startCluster>>;
@@ -170,5 +172,45 @@ describe('a backlog of due time rules', () => {
     assert.equal(byGateway.reduce((a, b) => a + b, 0), GAMES, `applied once each (by gateway: ${byGateway})`);
     assert.ok(byGateway.filter((n) => n > 0).length >= 2, `shared by several gateways (${byGateway})`);
     assert.ok(total(now, 'trine_redis_errors_total', { op: 'sweep' }) >= 1, 'the failing game was counted');
+  });
+});
+
+describe('a gateway cut off from Redis alone (a silent network cut) while its player waits for a quick match', () => {
+  let server: RedisServer;
+  let proxy: BlackholeProxy;
+  let cl: C;
+  let direct: GatewayProcess;
+  let redis: Redis;
+  before(async () => {
+    server = new RedisServer();
+    await server.start();
+    proxy = new BlackholeProxy(server.port);
+    await proxy.start();
+    cl = await startCluster({ gateways: 1, redisUrl: proxy.url });
+    direct = await spawnGateway({ REDIS_URL: server.url, LOG_LEVEL: 'info' });
+    redis = new Redis(server.url);
+  });
+  after(async () => {
+    redis?.disconnect();
+    await direct?.stop();
+    await cl?.stop();
+    await proxy?.stop();
+    await server?.stop();
+  });
+
+  test('is reaped by the others, and its player gets its queue place back when it reconnects', async () => {
+    const keys = new Keys();
+    const Q = await player(cl.gateways[0].ws, 'cQ');
+    await Q.ok({ t: 'queue' });
+    const place = await redis.zscore(keys.queue(), Q.player!.id);
+    proxy.cut();
+    await until(async () => (await redis.zscore(keys.queue(), Q.player!.id)) === null, 10_000, 'Q out of the queue once its gateway is reaped');
+    assert.equal(await redis.exists(keys.heldQueuePlace(Q.player!.id)), 1, 'its place is held');
+    await until(async () => (await redis.zscore(keys.queue(), Q.player!.id)) === place, 25_000, 'Q back at its place once its gateway reconnected');
+    const R = await player(direct.ws, 'cR');
+    await R.ok({ t: 'queue' });
+    const m = await Q.waitFor((x) => x.t === 'matched', 'Q matched');
+    assert.equal((await R.waitFor((x) => x.t === 'matched', 'R matched')).gameId, m.gameId);
+    Q.close(); R.close();
   });
 });
