@@ -80,7 +80,10 @@ export class Registration {
         d.sub.status === 'ready' ? d.sub.ping() : null,
       ]);
       this.failedBeats = 0;
-      if (!wasAlive && this.registeredOnce) {
+      // lapsed: the store says so, or no beat was confirmed for longer than the TTL (a beat whose
+      // answer was lost, e.g. queued across a reconnect, may have renewed the key unseen meanwhile)
+      const lapsed = !wasAlive || d.now() - this.lastBeatOk > d.heartbeatMs * 3;
+      if (lapsed && this.registeredOnce) {
         // the registration lapsed (a stall, a Redis restart): readers may have pruned our connections
         d.log.warn('registration had lapsed; recording connections again');
         await d.store.attach(d.instanceId, [...d.conns()].filter((c) => c.recorded && !c.closed).map((c) => [c.recorded!, c.member]));
