@@ -14,7 +14,10 @@ export class Latency {
   at(percentile: number): number { return this.h.totalCount ? this.h.getValueAtPercentile(percentile) / 1000 : 0; }
   summary(): Percentiles {
     const r = (v: number) => Math.round(v * 100) / 100;
-    return { p50: r(this.at(50)), p95: r(this.at(95)), p99: r(this.at(99)), max: r(this.h.totalCount ? this.h.maxValue / 1000 : 0) };
+    const max = r(this.h.totalCount ? this.h.maxValue / 1000 : 0);
+    // a percentile is the top of its HDR bucket, which can lie a little above the largest value recorded
+    const p = (percentile: number) => Math.min(r(this.at(percentile)), max);
+    return { p50: p(50), p95: p(95), p99: p(99), max };
   }
 }
 

@@ -1,16 +1,11 @@
-// The page's pure parts under node: reconnect delays, the choice of the next gateway, the sentences,
-// and the app state driven by server messages (with a stand-in connection; the real one is covered
-// in Chromium by web.test.ts).
+// The page's own parts under node: the sentences, and the app state driven by server messages (with
+// a stand-in connection; the connection itself, shared with the bots, is covered by
+// test/unit/client-*.test.ts, and in Chromium by web.test.ts).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { GameSnapshot } from '../shared/protocol.js';
-import { App, type Model } from '../web/src/app.js';
-import { backoffDelay } from '../web/src/backoff.js';
-import type { Connection } from '../web/src/connection.js';
-import { GatewayDirectory, homeGateway } from '../web/src/gateways.js';
+import { App, type Link, type Model } from '../web/src/app.js';
 import { clockText, errorSentence, gameSentence } from '../web/src/text.js';
-
-const gw = (i: number) => ({ id: `gw-${i}`, url: `http://127.0.0.1:${9000 + i}`, ws: `ws://127.0.0.1:${9000 + i}/ws` });
 
 function snap(over: Partial<GameSnapshot> = {}): GameSnapshot {
   return {
@@ -18,40 +13,6 @@ function snap(over: Partial<GameSnapshot> = {}): GameSnapshot {
     players: { X: { id: 'me', name: 'Ada' }, O: { id: 'them', name: 'Grace' } }, version: 2, deadline: null, ...over,
   };
 }
-
-describe('backoff', () => {
-  test('grows exponentially, stays within [ceiling/2, ceiling], and is capped', () => {
-    for (const r of [0, 0.5, 0.999]) {
-      for (let n = 0; n < 12; n++) {
-        const ceiling = Math.min(8000, 300 * 2 ** n);
-        const d = backoffDelay(n, undefined, () => r);
-        assert.ok(d >= ceiling / 2 && d <= ceiling, `attempt ${n}: ${d}`);
-      }
-    }
-    assert.ok(backoffDelay(50, undefined, () => 1) <= 8000);
-  });
-});
-
-describe('gateway directory', () => {
-  const fetchOf = (body: unknown, ok = true) => (async () => ({ ok, headers: new Headers(), json: async () => body })) as unknown as typeof fetch;
-
-  test('after losing a gateway every other one is tried before it, spread by the outage draw', async () => {
-    const d = new GatewayDirectory(gw(0), fetchOf({ gateways: [gw(2), gw(1), gw(0), { id: 'bad', url: 'javascript:x', ws: 'x' }] }));
-    await d.refresh();
-    assert.deepEqual(d.all().map((g) => g.ws), [gw(0), gw(1), gw(2)].map((g) => g.ws));
-    const order = (spread: number) => [0, 1, 2, 3].map((a) => d.pick(gw(0).ws, a, spread).ws);
-    assert.deepEqual(order(0), [gw(1).ws, gw(2).ws, gw(0).ws, gw(1).ws]);
-    assert.deepEqual(order(0.9), [gw(2).ws, gw(1).ws, gw(0).ws, gw(2).ws]);
-  });
-
-  test('keeps what it knew when no gateway answers', async () => {
-    const d = new GatewayDirectory(homeGateway('http://127.0.0.1:9000'), fetchOf({ error: 'UNAVAILABLE' }, false));
-    await d.refresh();
-    assert.deepEqual(d.all().map((g) => g.ws), ['ws://127.0.0.1:9000/ws']);
-    assert.equal(d.pick('ws://127.0.0.1:9000/ws', 0).ws, 'ws://127.0.0.1:9000/ws');
-    assert.equal(homeGateway('https://trine.example').ws, 'wss://trine.example/ws');
-  });
-});
 
 describe('sentences', () => {
   test('every state of a game, from each seat', () => {
@@ -85,7 +46,7 @@ describe('app state', () => {
       state: { phase: 'connecting', gateway: null, closeCode: null },
       request: async (m: Record<string, unknown>) => { sent.push(m); return { t: 'ok', gameId: 'g2' }; },
       restart: () => {},
-    } as unknown as Connection;
+    } as unknown as Link;
     let renders = 0;
     const app = new App({
       conn, memory: { get: (k) => store.get(k) ?? '', set: (k, v) => { store.set(k, v); } },
@@ -103,6 +64,19 @@ describe('app state', () => {
     h.app.onMessage({ t: 'state', game: snap({ version: 5, board: 'X...O....' }) });
     h.app.onMessage({ t: 'state', game: snap({ version: 4, board: 'X........', turn: 'O' }) });
     assert.equal(h.app.current?.board, 'X...O....');
+  });
+
+  test('a reset replaces the game held, even at a lower version; later versions count from it', () => {
+    const h = harness();
+    h.welcome(['g1']);
+    h.app.onMessage({ t: 'state', game: snap({ version: 5, board: 'X...O....' }) });
+    h.app.onMessage({ t: 'state', game: snap({ version: 4, board: 'X........', turn: 'O' }), reset: true });
+    assert.equal(h.app.current?.board, 'X........', 'the store rolled back: the page shows what it holds now');
+    h.app.onMessage({ t: 'state', game: snap({ version: 5, board: 'X.O......' }) });
+    assert.equal(h.app.current?.board, 'X.O......');
+    h.app.onMessage({ t: 'state', game: snap({ version: 5, board: 'X.O......' }), reset: false });
+    h.app.onMessage({ t: 'state', game: snap({ version: 3, board: '.........' }) });
+    assert.equal(h.app.current?.version, 5, 'an older version without reset is ignored');
   });
 
   test('presence: from snapshots and from presence messages, the newest wins; unknown messages are ignored', () => {

@@ -5,6 +5,8 @@
 // snapshots it receives, so a resume on another gateway simply continues.
 import { isFinished, legalMoves } from '../../shared/rules.js';
 import { seatOf, type GameSnapshot } from '../../shared/protocol.js';
+import type { Outgoing, RequestError } from '../../shared/client/types.js';
+import { classifyState, keeps } from '../../shared/client/versions.js';
 import { isDisconnected, type BotConnection, type BotHandlers, type Welcome } from './connection.js';
 
 export type NewGame = 'queue' | 'host' | 'guest' | 'rematch';
@@ -61,16 +63,21 @@ export class PlayerBot implements BotHandlers {
     // still thought unfinished ended while it was away: on time, abandoned, or an invite expired)
     if (!w.games.length) {
       if (this.game && !isFinished(this.game.status)) this.game = null;
+      // the queue forgets a player whose last socket closed: queue again, even with a queue request
+      // still pending (its resend may be answered from the first application, without queueing again)
+      if (this.o.newGame === 'queue') this.seeking = false;
       this.seek();
     }
   }
 
   notice(): void { /* the state that follows a notice is what counts */ }
 
-  state(g: GameSnapshot): void {
+  state(g: GameSnapshot, reset: boolean): void {
     const cur = this.game;
     if (cur && g.id === cur.id) {
-      if (g.version <= cur.version) return;
+      const arrival = classifyState(cur.version, g.version, reset);
+      if (!keeps(arrival)) return;
+      if (arrival === 'rolled-back') this.movedOn = ''; // the version it moved on is gone: it may move on it again
     } else {
       if (isFinished(g.status) || !seatOf(g, this.o.conn.playerId)) return; // not a game to play
     }
@@ -118,22 +125,22 @@ export class PlayerBot implements BotHandlers {
     if (!this.running || this.seeking || !this.o.conn.welcomed) return;
     const g = this.game;
     if (this.o.newGame === 'guest') { if (this.code && this.code !== this.joined) this.join(this.code); return; } // the host hands over codes
-    let req: Record<string, unknown>;
+    let req: Outgoing;
     if (this.o.newGame === 'queue') req = { t: 'queue' };
     else if (this.o.newGame === 'host') req = { t: 'create' };
     else if (g && isFinished(g.status)) req = { t: 'rematch', gameId: g.id };
     else return;
     this.seeking = true;
+    // the client resends it (same idem) across lost sockets until it is answered
     this.o.conn.request(req).then((a) => {
       this.seeking = false;
-      if (a.t === 'error') this.o.onError?.(a.code);
-      else if (a.t === 'ok' && this.o.newGame === 'host' && a.code && a.code !== this.code) {
+      if (this.o.newGame === 'host' && a.code && a.code !== this.code) {
         this.code = a.code;
         this.o.partner?.join(a.code);
       }
-    }, (e) => {
+    }, (e: RequestError) => {
       this.seeking = false;
-      if (!isDisconnected(e)) throw e; // after the resume, welcome() seeks again
+      if (!isDisconnected(e)) this.o.onError?.(e.code);
     });
   }
 
@@ -143,11 +150,8 @@ export class PlayerBot implements BotHandlers {
     if (!this.running || !this.o.conn.welcomed) return;
     if ((this.game && !isFinished(this.game.status)) || this.joined === code) return;
     this.joined = code;
-    this.o.conn.request({ t: 'join', code }).then((a) => {
-      if (a.t === 'error') this.o.onError?.(a.code);
-    }, (e) => {
-      if (!isDisconnected(e)) throw e;
-      if (this.joined === code) this.joined = null; // tried again after the resume
+    this.o.conn.request({ t: 'join', code }).catch((e: RequestError) => {
+      if (!isDisconnected(e)) this.o.onError?.(e.code);
     });
   }
 }

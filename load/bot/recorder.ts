@@ -25,5 +25,6 @@ export interface Recorder {
   rejected(observer: string, move: MoveAttempt, code: ErrorCode | string, at: number): void;
   /** Any error answer (also retryable ones), for the report's error counts. */
   error(observer: string, code: ErrorCode | string, at: number): void;
-  snapshot(observer: string, game: GameSnapshot, at: number): void;
+  /** Every snapshot received; `reset`: the frame carried `"reset": true` (it replaces what is held, even at a lower version). */
+  snapshot(observer: string, game: GameSnapshot, at: number, reset?: boolean): void;
 }

@@ -2,7 +2,8 @@
 // so a resume on another gateway goes on following it; every newer version is reported.
 import type { GameSnapshot } from '../../shared/protocol.js';
 import { isFinished } from '../../shared/rules.js';
-import { isDisconnected, type BotConnection, type BotHandlers } from './connection.js';
+import { classifyState, keeps } from '../../shared/client/versions.js';
+import type { BotConnection, BotHandlers } from './connection.js';
 
 export interface SpectatorOptions {
   conn: BotConnection;
@@ -18,6 +19,8 @@ export class SpectatorBot implements BotHandlers {
   gameId: string | null = null;
   version = 0;
   watching = false;
+  /** The game of the watch request not answered yet. */
+  private watchPending: string | null = null;
   private followTimer: NodeJS.Timeout | null = null;
 
   constructor(readonly o: SpectatorOptions) { o.conn.handlers = this; }
@@ -34,19 +37,29 @@ export class SpectatorBot implements BotHandlers {
     const id = this.gameId ?? this.o.target();
     if (!id) { if (this.o.follow) this.follow(); return; }
     if (id !== this.gameId) { this.gameId = id; this.version = 0; }
-    this.o.conn.request({ t: 'watch', gameId: id }).then((a) => {
-      if (a.t === 'ok') { this.watching = true; this.o.onWatching?.(); }
-    }, (e) => { if (!isDisconnected(e)) throw e; });
+    // following is per socket: watch again after every welcome, unless a watch is still pending (the client resends it)
+    if (this.watchPending === id) return;
+    this.watchPending = id;
+    this.o.conn.request({ t: 'watch', gameId: id }).then(() => {
+      if (this.watchPending === id) this.watchPending = null;
+      this.watching = true;
+      this.o.onWatching?.();
+    }, () => {
+      // refused (counted in the statistics as it arrived) or the session ended
+      if (this.watchPending === id) this.watchPending = null;
+    });
   }
 
   notice(m: { t: 'matched' | 'rematch'; gameId: string; from?: string }): void {
     if (m.t === 'rematch' && m.from === this.gameId) { this.gameId = m.gameId; this.version = 0; }
   }
 
-  state(g: GameSnapshot): void {
-    if (g.id !== this.gameId || g.version <= this.version) return;
+  state(g: GameSnapshot, reset: boolean): void {
+    if (g.id !== this.gameId) return;
+    const before = this.version;
+    if (!keeps(classifyState(before || undefined, g.version, reset))) return;
     this.version = g.version;
-    this.o.onVersion?.(g.id, g.version, performance.now());
+    if (g.version > before) this.o.onVersion?.(g.id, g.version, performance.now());
     if (isFinished(g.status) && this.o.follow) this.follow();
   }
 

@@ -2,7 +2,8 @@
 //  - every acknowledged move is on its game's final board, recorded at the acknowledged version,
 //    and (where observed) appears exactly at that version;
 //  - no two observers saw different boards for the same (game, version);
-//  - each observer's versions only increase;
+//  - each observer's versions only increase, except through a reset (`"reset": true`), and a reset
+//    never goes back to a lower version than the observer had (that is a rollback of the store);
 //  - every move id was applied at most once;
 //  - every game either finished or is still resumable (listed for its players, and a real resume
 //    with a player's token gets it back), and none stood still while the bots were playing.
@@ -12,7 +13,7 @@ import { count, isFinished, type Status } from '../../shared/rules.js';
 import type { Keys } from '../../server/store/keys.js';
 import type { History } from './history.js';
 
-export type ViolationKind = 'game-lost' | 'ack-lost' | 'ack-not-at-version' | 'applied-twice' | 'fork' | 'regression' | 'not-resumable' | 'stuck';
+export type ViolationKind = 'game-lost' | 'ack-lost' | 'ack-not-at-version' | 'applied-twice' | 'fork' | 'regression' | 'rolled-back' | 'not-resumable' | 'stuck';
 export interface Violation { kind: ViolationKind; gameId: string; detail: string }
 
 export interface CheckOptions {
@@ -113,6 +114,9 @@ export async function checkHistory(o: CheckOptions): Promise<CheckResult> {
   }
   for (const r of h.regressions) {
     v.push({ kind: 'regression', gameId: r.gameId, detail: `${r.observer} saw v${r.to} after v${r.from}` });
+  }
+  for (const r of h.rollbacks) {
+    v.push({ kind: 'rolled-back', gameId: r.gameId, detail: `${r.observer} was reset to v${r.to} after v${r.from}: the store lost acknowledged history` });
   }
 
   for (const f of unfinished) {

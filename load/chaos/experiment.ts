@@ -18,6 +18,12 @@ import { History } from './history.js';
 
 export type Fault = 'gateway-kill' | 'redis-restart';
 
+/**
+ * The bots' one backoff policy with a lower ceiling than the page's: the experiment judges how fast
+ * the cluster serves again (moves acknowledged within 2 s of a fault), not the clients' patience.
+ */
+const CHAOS_BACKOFF = { baseMs: 100, capMs: 2000 };
+
 export interface ChaosOptions {
   gateways: number;
   durationS: number;
@@ -96,7 +102,7 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
   const urls = cluster.gateways.map((g) => g.ws);
   const stats = new Stats();
   const history = new History((obs) => obs.startsWith('s'));
-  const conn = (label: string, first: number) => new BotConnection({ urls, first, label, name: label, stats, recorder: history, backoffBaseMs: 100, backoffMaxMs: 2000 });
+  const conn = (label: string, first: number) => new BotConnection({ urls, first, label, name: label, stats, recorder: history, backoff: CHAOS_BACKOFF });
   const thinkMs = (o.games * 1000) / o.rate;
   const players: PlayerBot[] = [];
   for (let i = 0; i < o.games * 2; i++) {

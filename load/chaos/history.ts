@@ -1,6 +1,7 @@
 // The chaos experiment's recorder: what every bot and spectator sent, what was acknowledged (with
 // its version), every snapshot each of them saw, and when they lost and regained their session.
-// Checks that need only the observations (forks, regressions) are made as they arrive.
+// Checks that need only the observations (forks, regressions, rollbacks) are made as they arrive.
+import { classifyState } from '../../shared/client/versions.js';
 import type { GameSnapshot } from '../../shared/protocol.js';
 import type { MoveAttempt, Recorder } from '../bot/recorder.js';
 
@@ -20,6 +21,7 @@ export interface MoveRecord {
 
 export interface Seen { board: string; status: string; observer: string; at: number }
 export interface Fork { gameId: string; version: number; a: Seen; b: Seen }
+/** An observer got a lower version than one it had: without reset (a regression) or with it (a rollback of the store). */
 export interface Regression { observer: string; gameId: string; from: number; to: number; at: number }
 export interface Reconnection { observer: string; gateway: string; lostAt: number; resumedAt: number }
 
@@ -32,6 +34,7 @@ export class History implements Recorder {
   readonly seats = new Map<string, { X: string | null; O: string | null }>();
   readonly forks: Fork[] = [];
   readonly regressions: Regression[] = [];
+  readonly rollbacks: Regression[] = [];
   readonly reconnections: Reconnection[] = [];
   readonly errors: Record<string, number> = {};
   /** observer -> player id (its latest welcome). */
@@ -90,14 +93,17 @@ export class History implements Recorder {
 
   error(_observer: string, code: string): void { this.errors[code] = (this.errors[code] ?? 0) + 1; }
 
-  snapshot(observer: string, g: GameSnapshot, at: number): void {
+  snapshot(observer: string, g: GameSnapshot, at: number, reset = false): void {
     this.snapshots++;
     const l = this.lost.get(observer);
     if (l?.welcomedAt) this.resumed(observer, at);
     const key = `${observer}|${g.id}`;
-    const prev = this.highest.get(key) ?? 0;
-    if (g.version < prev) this.regressions.push({ observer, gameId: g.id, from: prev, to: g.version, at });
-    else this.highest.set(key, g.version);
+    const prev = this.highest.get(key);
+    const arrival = classifyState(prev, g.version, reset);
+    // a reset replaces what the observer holds, so later versions are judged against it
+    if (arrival === 'older') this.regressions.push({ observer, gameId: g.id, from: prev!, to: g.version, at });
+    else if (arrival === 'rolled-back') this.rollbacks.push({ observer, gameId: g.id, from: prev!, to: g.version, at });
+    if (arrival !== 'older' && arrival !== 'duplicate') this.highest.set(key, g.version);
     let vs = this.versions.get(g.id);
     if (!vs) {
       this.versions.set(g.id, (vs = new Map()));

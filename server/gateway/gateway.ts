@@ -11,6 +11,7 @@ import type { Config } from '../config.js';
 import { httpRoutes } from '../http.js';
 import { scrub } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import { decodeChannelMessage } from '../store/channels.js';
 import type { Store } from '../store/store.js';
 import type { Transport, TransportFactory } from '../transport/types.js';
 import { joinSeat } from './commands.js';
@@ -76,9 +77,8 @@ export class Gateway {
       subs, transport, spectatorLimit: cfg.MAX_SPECTATORS,
       channelOf: (id) => store.keys.gameChannel(id), read: (id) => store.readRoom(id),
       onForward: (_id, n, type) => metrics.messagesOut.inc({ type }, n),
-      onDropped: () => metrics.pubsubDropped.inc(),
     });
-    this.players = new Players({ subs, rooms, store, log, follow: (c, id, announce) => joinSeat({ rooms }, c, id, announce) });
+    this.players = new Players({ subs, store, log, follow: (c, id, announce) => joinSeat({ rooms }, c, id, announce) });
     const registration = this.registration = new Registration({
       store, cmd: o.cmd, sub: o.sub, instanceId, heartbeatMs: cfg.HEARTBEAT_MS, commandTimeoutMs: cfg.REDIS_COMMAND_TIMEOUT_MS,
       info: { id: cfg.GATEWAY_ID, instance: instanceId, url: cfg.PUBLIC_URL, ws: `${cfg.PUBLIC_URL.replace(/^http/, 'ws')}/ws` },
@@ -109,9 +109,9 @@ export class Gateway {
     const { metrics, store } = this.o;
     this.o.sub.on('message', (channel: string, payload: string) => {
       metrics.pubsubReceived.inc();
-      const parsed = store.keys.parseChannel(channel);
-      const handled = parsed?.kind === 'game' ? (this.rooms.onMessage(parsed.id, payload), true)
-        : parsed?.kind === 'player' ? this.players.onMessage(parsed.id, payload) : false;
+      const msg = decodeChannelMessage(store.keys, channel, payload);
+      const handled = msg?.channel === 'game' ? this.rooms.onEvent(msg.gameId, msg.event)
+        : msg?.channel === 'player' ? this.players.onNotice(msg.playerId, msg.notice) : false;
       if (!handled) metrics.pubsubDropped.inc();
     });
     this.health.watch();

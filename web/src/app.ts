@@ -3,7 +3,8 @@
 import type { GameSnapshot } from '../../shared/protocol.js';
 import { isFinished, type Mark } from '../../shared/rules.js';
 import { sanitizeName, seatOf } from '../../shared/wire.js';
-import { RequestError, type ConnState, type Connection, type Welcome } from './connection.js';
+import { RequestError, type ConnState, type OkAnswer, type Outgoing, type Push, type StateFrame, type Welcome } from '../../shared/client/types.js';
+import { classifyState, keeps } from '../../shared/client/versions.js';
 import type { Memory } from './storage.js';
 import { errorSentence } from './text.js';
 
@@ -20,7 +21,7 @@ export interface Model {
   screen: Screen;
   games: Map<string, GameSnapshot>;
   presence: Map<string, Presence>;
-  /** A move sent (or waiting for a socket) and not yet answered: the same mid is resent after a reconnect. */
+  /** A move sent (or waiting for a socket) and not yet answered: the connection resends it with the same mid. */
   pendingMove: { gameId: string; cell: number; mid: string } | null;
   rematchAsked: Set<string>;
   /** A short sentence about the last thing that went wrong, cleared by the next action. */
@@ -31,8 +32,17 @@ export interface Model {
 /** Where the page should go when it opens: its URL parameters. */
 export interface Intent { code?: string; watch?: string }
 
+/** What the page needs of its connection (shared/client's ProtocolClient). */
+export interface Link {
+  readonly state: ConnState;
+  /** Resolves with the `ok`; a state change is resent unchanged (same mid / idem) until it is answered. */
+  request(msg: Outgoing): Promise<OkAnswer>;
+  /** Says hello again (the server takes the name from hello). */
+  restart(): void;
+}
+
 export interface AppDeps {
-  conn: Connection;
+  conn: Link;
   memory: Memory;
   render(m: Model): void;
   /** Rewrites the address bar (without reloading) to match what is on screen. */
@@ -85,10 +95,10 @@ export class App {
       if (s.kind === 'game' && s.watching) this.request({ t: 'unwatch', gameId: s.gameId }).catch(() => {});
       this.show({ kind: 'game', gameId: mine, watching: false });
     } else if (s.kind === 'queue') {
-      this.request({ t: 'queue' }, true).catch((e) => this.fail(e)); // the queue forgets a player whose last socket closed
+      this.request({ t: 'queue' }).catch((e) => this.fail(e)); // the queue forgets a player whose last socket closed
     } else if (s.kind === 'game' && (s.watching || !w.games.includes(s.gameId))) {
       // a watched game, or one of ours that ended while we were away: fetch its current snapshot
-      this.request({ t: 'watch', gameId: s.gameId }, true).catch((e) => this.watchFailed(s.gameId, e));
+      this.request({ t: 'watch', gameId: s.gameId }).catch((e) => this.watchFailed(s.gameId, e));
     }
     this.consumeIntent();
   }
@@ -99,9 +109,9 @@ export class App {
     if (code && this.model.screen.kind === 'lobby') this.join(code);
   }
 
-  onMessage(msg: { t: string } & Record<string, unknown>): void {
+  onMessage(msg: Push): void {
     switch (msg.t) {
-      case 'state': this.onState(msg.game as GameSnapshot); break;
+      case 'state': this.onState(msg as unknown as StateFrame); break;
       case 'matched': if (this.model.screen.kind === 'queue') this.show({ kind: 'game', gameId: String(msg.gameId), watching: false }); break;
       case 'rematch': {
         const s = this.model.screen;
@@ -120,10 +130,10 @@ export class App {
     }
   }
 
-  private onState(g: GameSnapshot): void {
+  /** The highest version is kept, except that a reset replaces what is held (shared/client/versions.ts). */
+  private onState({ game: g, reset }: StateFrame): void {
     if (!g || typeof g.id !== 'string') return;
-    const old = this.model.games.get(g.id);
-    if (old && old.version >= g.version) return;
+    if (!keeps(classifyState(this.model.games.get(g.id)?.version, g.version, reset === true))) return;
     this.update((m) => {
       m.games.set(g.id, g);
       const on: Presence = {};
@@ -154,8 +164,8 @@ export class App {
     this.update((m) => { m.notice = errorSentence(code); });
   }
 
-  private request(msg: Parameters<Connection['request']>[0], resend = false) {
-    return this.d.conn.request(msg, { resend });
+  private request(msg: Outgoing): Promise<OkAnswer> {
+    return this.d.conn.request(msg);
   }
 
   setName(raw: string): void {
@@ -168,12 +178,12 @@ export class App {
 
   quickMatch(): void {
     this.show({ kind: 'queue' });
-    this.request({ t: 'queue' }, true).catch((e) => { this.show({ kind: 'lobby' }); this.fail(e); });
+    this.request({ t: 'queue' }).catch((e) => { this.show({ kind: 'lobby' }); this.fail(e); });
   }
 
   cancelQueue(): void {
     this.show({ kind: 'lobby' });
-    this.request({ t: 'unqueue' }, true).catch(() => {});
+    this.request({ t: 'unqueue' }).catch(() => {});
   }
 
   private async enterGame(msg: { t: 'create' } | { t: 'join'; code: string }): Promise<void> {
@@ -211,7 +221,7 @@ export class App {
     if (!g || !seat || g.status !== 'playing' || g.turn !== seat || g.board[cell] !== '.' || this.model.pendingMove) return;
     const pm = { gameId: g.id, cell, mid: this.d.randomId() };
     this.update((m) => { m.pendingMove = pm; m.notice = null; });
-    this.request({ t: 'move', gameId: g.id, cell, mid: pm.mid }, true).then(
+    this.request({ t: 'move', gameId: g.id, cell, mid: pm.mid }).then(
       () => this.update((m) => { if (m.pendingMove === pm) m.pendingMove = null; }),
       (e) => { this.update((m) => { if (m.pendingMove === pm) m.pendingMove = null; }); this.fail(e); },
     );
@@ -221,14 +231,14 @@ export class App {
     const g = this.current;
     if (!g) return;
     const leaving = g.status === 'waiting';
-    this.request({ t: 'resign', gameId: g.id }, true).then(() => { if (leaving) this.show({ kind: 'lobby' }); }, (e) => this.fail(e));
+    this.request({ t: 'resign', gameId: g.id }).then(() => { if (leaving) this.show({ kind: 'lobby' }); }, (e) => this.fail(e));
   }
 
   rematch(): void {
     const g = this.current;
     if (!g) return;
     this.update((m) => { m.rematchAsked.add(g.id); });
-    this.request({ t: 'rematch', gameId: g.id }, true).catch((e) => {
+    this.request({ t: 'rematch', gameId: g.id }).catch((e) => {
       this.update((m) => { m.rematchAsked.delete(g.id); });
       this.fail(e);
     });

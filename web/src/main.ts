@@ -1,8 +1,9 @@
 // The page's entry point: reads the URL (?code=CODE joins, ?watch=GAMEID spectates), builds the
 // views, and wires the connection, the app state and the views together.
+import { ProtocolClient } from '../../shared/client/client.js';
+import { GatewayDirectory, homeGateway } from '../../shared/client/gateways.js';
+import { browserSocket, randomId } from '../../shared/client/seams.js';
 import { App, type Intent, type Model } from './app.js';
-import { Connection } from './connection.js';
-import { GatewayDirectory, homeGateway } from './gateways.js';
 import { browserMemory } from './storage.js';
 import { el } from './view/dom.js';
 import { GameView } from './view/game.js';
@@ -15,24 +16,22 @@ function intentFromUrl(search: string): Intent {
   return { code: clean(q.get('code')), watch: clean(q.get('watch')) };
 }
 
-function randomId(): string {
-  const a = new Uint8Array(12);
-  crypto.getRandomValues(a);
-  return Array.from(a, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 function main(): void {
   const root = document.getElementById('app');
   if (!root) return;
   const memory = browserMemory();
-  const dir = new GatewayDirectory(homeGateway(location.origin));
+  const dir = new GatewayDirectory([homeGateway(location.origin)], (...a) => fetch(...a));
   const views: { render(m: Model): void }[] = [];
   let app: App | null = null;
-  const conn = new Connection(dir, {
-    hello: () => app!.helloFields(),
-    welcome: (w) => app!.onWelcome(w),
-    message: (msg) => app!.onMessage(msg),
-    state: (s) => app!.onConnState(s),
+  const conn = new ProtocolClient({
+    gateways: dir,
+    openSocket: browserSocket,
+    handlers: {
+      hello: () => app!.helloFields(),
+      welcome: (w) => app!.onWelcome(w),
+      push: (msg) => app!.onMessage(msg),
+      phase: (s) => app!.onConnState(s),
+    },
   });
   app = new App({
     conn, memory,

@@ -2,7 +2,7 @@
 // wording lives in one place and never leaks raw JSON or codes to a player.
 import type { GameSnapshot } from '../../shared/protocol.js';
 import type { Mark } from '../../shared/rules.js';
-import type { ConnState } from './connection.js';
+import type { ConnState } from '../../shared/client/types.js';
 
 const ERRORS: Record<string, string> = {
   NOT_FOUND: 'No game waits with that invite code.',
