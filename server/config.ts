@@ -23,6 +23,8 @@ export const SETTINGS = {
   REDIS_TLS_CA_FILE: [z.string().refine((f) => existsSync(f), 'no such file').optional(), 'PEM file of the CA that signed the Redis server certificate (rediss://); default: the system CAs.'],
   REDIS_PREFIX: [z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default('trine'), 'Prefix of every Redis key and channel.'],
   REDIS_COMMAND_TIMEOUT_MS: [int(100, 60000).default(2000), 'A Redis command not answered within this many ms fails with UNAVAILABLE.'],
+  REDIS_MODE: [z.enum(['single', 'sentinel']).default('single'), 'single: one Redis, made durable by its fsynced append-only file (appendonly yes, appendfsync always); sentinel: a primary with replicas watched by Sentinels, every change on a replica before it is answered or published.'],
+  DURABILITY_TIMEOUT_MS: [int(10, 60000).default(1000), 'REDIS_MODE=sentinel: how long a change may wait for a replica to acknowledge it before it is answered UNAVAILABLE (not known to be applied).'],
   LOG_LEVEL: [z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'pino log level.'],
   TURN_MS: [int(0).default(30000), 'Time a player has for each move before losing on time; 0 turns clocks off.'],
   ABANDON_MS: [int(0).default(60000), 'A seated player with no live connection this long forfeits (abandoned); 0 turns it off.'],

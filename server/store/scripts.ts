@@ -34,28 +34,41 @@ export function keyTemplates(k: Keys): string {
   const t: Record<string, string> = {
     games: k.playerGamesTemplate, conns: k.playerConnsTemplate, pch: k.playerChannelTemplate,
     game: k.gameTemplate, gch: k.gameChannelTemplate, inst: k.instanceTemplate, code: k.code('%s'),
+    idem: k.playerIdemTemplate, outbox: k.outbox(),
   };
   // a JSON string of these ASCII names is also a valid Lua string literal
   return `{${Object.entries(t).map(([name, v]) => `${name} = ${JSON.stringify(v)}`).join(', ')}}`;
 }
 
-export function loadScript(name: string, keys: Keys): string {
+/**
+ * How changes reach watchers: `publish`, each script PUBLISHes its states and notices itself
+ * (REDIS_MODE=single: Redis sends nothing before the AOF fsync); `outbox`, each script records
+ * them in the outbox and returns `{PUBLICATIONS, REPLY}`, PUBLICATIONS a flat list of
+ * `ENTRY, CHANNEL, PAYLOAD` the gateway publishes once the change is on a replica.
+ */
+export type Delivery = 'publish' | 'outbox';
+
+export function loadScript(name: string, keys: Keys, delivery: Delivery = 'publish'): string {
   const text = readFileSync(join(LUA_DIR, `${name}.lua`), 'utf8')
-    .replace(/^-- @include (\w+)\s*$/m, (_, inc: string) => readFileSync(join(LUA_DIR, 'includes', `${inc}.lua`), 'utf8'));
-  return text.replace('__KEY_TEMPLATES__', keyTemplates(keys));
+    .replace(/^-- @include (\w+)\s*$/m, (_, inc: string) => readFileSync(join(LUA_DIR, 'includes', `${inc}.lua`), 'utf8'))
+    .replace('__KEY_TEMPLATES__', keyTemplates(keys))
+    .replace('__OUTBOX__', delivery === 'outbox' ? 'true' : 'false');
+  // the body runs as a function so that what it recorded for publishing (PUBS, see includes/game.lua)
+  // can be returned beside its reply, whichever `return` it ended with
+  return `local PUBS = {}\nlocal function main()\n${text}\nend\n${delivery === 'outbox' ? 'return {PUBS, main()}' : 'return main()'}\n`;
 }
 
 type Arg = string | number;
 export type ScriptCall = (keys: Arg[], args: Arg[]) => Promise<unknown>;
 
 /** Registers every script, for the key layout `keys`, on the client; returns one caller per script. */
-export function registerScripts(redis: Redis, keys: Keys): Record<ScriptName, ScriptCall> {
+export function registerScripts(redis: Redis, keys: Keys, delivery: Delivery = 'publish'): Record<ScriptName, ScriptCall> {
   const calls = {} as Record<ScriptName, ScriptCall>;
   for (const [name, numberOfKeys] of Object.entries(SCRIPT_KEYS) as [ScriptName, number][]) {
     // a name of our own (a script called `hello` would shadow ioredis' own HELLO), per key prefix
     // (two stores of different prefixes may share one client)
-    const command = `trine_${keys.prefix.replace(/[^A-Za-z0-9_]/g, '_')}_${name}`;
-    redis.defineCommand(command, { numberOfKeys, lua: loadScript(name, keys) });
+    const command = `trine_${keys.prefix.replace(/[^A-Za-z0-9_]/g, '_')}_${delivery}_${name}`;
+    redis.defineCommand(command, { numberOfKeys, lua: loadScript(name, keys, delivery) });
     const fn = (redis as unknown as Record<string, (...a: Arg[]) => Promise<unknown>>)[command].bind(redis);
     calls[name] = (keys, args) => {
       if (keys.length !== numberOfKeys) throw new Error(`script ${name} takes ${numberOfKeys} keys, got ${keys.length}`);
