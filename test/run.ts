@@ -8,7 +8,8 @@ import { ROOT } from '../server/launcher/cluster.js';
 import { runContractCheck } from './support/contract-check.js';
 
 const only = process.argv.slice(2);
-const files = readdirSync(join(ROOT, 'test')).filter((f) => f.endsWith('.test.ts')).sort()
+// test/unit: in-process tests with fakes of the project's own seams (no Redis)
+const files = ['', 'unit/'].flatMap((dir) => readdirSync(join(ROOT, 'test', dir)).filter((f) => f.endsWith('.test.ts')).map((f) => dir + f)).sort()
   .filter((f) => !only.length || only.some((o) => f.includes(o)));
 let passed = 0;
 let failed = 0;
