@@ -27,6 +27,6 @@ export function redisTls(url: string, caFile?: string): Pick<RedisOptions, 'tls'
   return { tls: caFile ? { ca: readFileSync(caFile) } : {} };
 }
 
-export function connectRedis(url: string, commandTimeoutMs: number, name: string, tlsCaFile?: string): Redis {
-  return new Redis(url, { ...redisOptions(commandTimeoutMs), ...redisTls(url, tlsCaFile), connectionName: name });
+export function connectRedis(url: string, commandTimeoutMs: number, name: string, tlsCaFile?: string, overrides: RedisOptions = {}): Redis {
+  return new Redis(url, { ...redisOptions(commandTimeoutMs), ...redisTls(url, tlsCaFile), connectionName: name, ...overrides });
 }

@@ -9,6 +9,8 @@ import { httpRoutes } from '../http.js';
 import { errText, scrub } from '../log.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import { connectRedis } from '../redis.js';
+import { checkFsync, openDurability, type DurabilityBarrier, type DurabilitySetup } from '../store/durability.js';
+import { Keys } from '../store/keys.js';
 import { Store } from '../store/store.js';
 import type { Transport, TransportOptions } from '../transport/types.js';
 import type { Conn } from './conn.js';
@@ -66,6 +68,8 @@ export class Gateway {
   /** Heartbeats failed in a row: at MAX_FAILED_BEATS the connections are dropped and made again. */
   private failedBeats = 0;
   private readonly subs: Subscriptions;
+  private readonly durability: DurabilitySetup;
+  private reconciling = false;
 
   constructor(private readonly o: GatewayOptions) {
     const { cfg, log } = o;
@@ -73,10 +77,21 @@ export class Gateway {
     this.metrics = createMetrics(cfg.GATEWAY_ID);
     this.cmdRedis = connectRedis(cfg.REDIS_URL, cfg.REDIS_COMMAND_TIMEOUT_MS, `trine-${cfg.GATEWAY_ID}-cmd`, cfg.REDIS_TLS_CA_FILE);
     this.subRedis = connectRedis(cfg.REDIS_URL, cfg.REDIS_COMMAND_TIMEOUT_MS, `trine-${cfg.GATEWAY_ID}-sub`, cfg.REDIS_TLS_CA_FILE);
+    // a WAIT blocks its connection: the replica barrier has one of its own, never auto-pipelined
+    this.durability = openDurability({
+      mode: cfg.REDIS_MODE, timeoutMs: cfg.DURABILITY_TIMEOUT_MS, fenceKey: new Keys(cfg.REDIS_PREFIX).fence(this.instanceId),
+      connect: () => connectRedis(cfg.REDIS_URL, cfg.REDIS_COMMAND_TIMEOUT_MS + cfg.DURABILITY_TIMEOUT_MS, `trine-${cfg.GATEWAY_ID}-fence`, cfg.REDIS_TLS_CA_FILE,
+        { enableAutoPipelining: false }),
+    });
+    const inner = this.durability.barrier;
+    const barrier: DurabilityBarrier = {
+      mode: inner.mode,
+      sync: () => inner.sync().catch((e: unknown) => { this.metrics.durabilityFailures.inc(); throw e; }),
+    };
     this.store = new Store(this.cmdRedis, {
       maxGamesPerPlayer: cfg.MAX_GAMES_PER_PLAYER, turnMs: cfg.TURN_MS, abandonMs: cfg.ABANDON_MS, inviteTtlMs: cfg.INVITE_TTL_MS,
       finishedTtlS: cfg.FINISHED_TTL_S, sessionTtlS: cfg.SESSION_TTL_S,
-    }, cfg.REDIS_PREFIX);
+    }, cfg.REDIS_PREFIX, { barrier, delivery: this.durability.delivery });
     const subs = this.subs = new Subscriptions(this.subRedis);
     let transport: Transport | null = null;
     this.rooms = new Rooms({
@@ -84,6 +99,10 @@ export class Gateway {
       channelOf: (id) => this.store.keys.gameChannel(id), read: (id) => this.store.readRoom(id),
       onForward: (_id, n, type) => this.metrics.messagesOut.inc({ type }, n),
       onDropped: () => this.metrics.pubsubDropped.inc(),
+      onRollback: (gameId, forwarded, read) => {
+        this.metrics.rollbacks.inc();
+        log.warn({ gameId, forwarded, read }, 'game read at a lower version than forwarded (rolled back by a failover): forwarding it with reset');
+      },
     });
     let sockets: SocketHandler | null = null;
     this.players = new Players({
@@ -168,6 +187,7 @@ export class Gateway {
         if (!again) {
           log.info({ conn: name }, 'redis ready');
           if (name === 'cmd') this.heartbeat().catch((e) => log.warn({ err: errText(e) }, 'registration failed'));
+          if (name === 'cmd' && this.durability.delivery === 'publish') void checkFsync(this.cmdRedis, log);
           return;
         }
         this.metrics.redisReconnects.inc({ conn: name });
@@ -284,6 +304,26 @@ export class Gateway {
     }
   }
 
+  /**
+   * REDIS_MODE=sentinel: publishes what a gateway recorded in the outbox and did not publish within
+   * a second (it died, or its barrier failed): every watcher gets every change. Any gateway may.
+   */
+  private async reconcileOutbox(): Promise<void> {
+    if (this.reconciling || this.durability.delivery !== 'outbox' || !this.canServe()) return;
+    this.reconciling = true;
+    try {
+      const n = await this.store.outbox.reconcile(1000);
+      if (n) {
+        this.metrics.outboxRepublished.inc(n);
+        this.o.log.info({ entries: n }, 'published outbox entries another change left behind');
+      }
+    } catch (e) {
+      this.o.log.debug({ err: errText(e) }, 'outbox reconcile failed');
+    } finally {
+      this.reconciling = false;
+    }
+  }
+
   private async reapInstance(id: string): Promise<void> {
     let handled = 0;
     for (let round = 0; round < 50; round++) {
@@ -306,6 +346,7 @@ export class Gateway {
     every(cfg.HEARTBEAT_MS, () => (this.cmdRedis.status === 'ready' && !this.draining ? this.heartbeat() : Promise.resolve()));
     every(cfg.SWEEP_MS, () => this.sweep());
     every(cfg.HEARTBEAT_MS, () => this.reapDead());
+    every(500, () => this.reconcileOutbox());
     every(1000, async () => {
       this.metrics.gamesActive.set(this.rooms.size);
       this.metrics.ready.set(this.readiness().ok ? 1 : 0);
@@ -343,5 +384,6 @@ export class Gateway {
     this.transport.stopListening();
     this.cmdRedis.disconnect();
     this.subRedis.disconnect();
+    this.durability.close();
   }
 }

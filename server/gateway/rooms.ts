@@ -5,6 +5,10 @@
 // Presence (whether each seated player is online) is not a game change: it travels apart, as
 // `presence` frames with a sequence number of their own (`P SEQ FRAME` on the game's channel). A
 // room keeps the newest one and gives it to a socket joining an unfinished game, after the snapshot.
+// Defence against a rollback (a failover to a replica that missed acknowledged writes should not
+// happen, see docs/REDIS.md, but is detected): a room keeps the highest version it forwarded, and a
+// read at a lower one is forwarded anyway marked `"reset": true` (clients replace what they hold).
+// The first state a socket gets on joining a room is marked the same way.
 import { isFinished, toRawPresence, type RawPresence, type RawSnapshot } from '../store/store.js';
 import type { Transport } from '../transport/types.js';
 import type { Subscriptions } from './subscriptions.js';
@@ -42,6 +46,8 @@ export interface RoomsDeps {
   /** Frames sent to sockets of a room, by type: forwarded ones, and what a joining socket gets. */
   onForward?(room: string, members: number, type: string): void;
   onDropped?(): void;
+  /** A read found a game at a lower version than one this gateway forwarded (a rollback). */
+  onRollback?(gameId: string, forwarded: number, read: number): void;
   spectatorLimit: number;
 }
 
@@ -109,7 +115,7 @@ export class Rooms {
     room.members.set(m, role);
     m.rooms.set(gameId, role);
     if (announce) { m.send(announce); this.d.onForward?.(room.id, 1, /^\{"t":"(\w+)"/.exec(announce)?.[1] ?? 'other'); }
-    m.send(room.latest.frame);
+    m.send(withReset(room.latest.frame));
     this.d.onForward?.(room.id, 1, 'state');
     if (room.presence && !this.isFinished(gameId)) { m.send(room.presence.frame); this.d.onForward?.(room.id, 1, 'presence'); }
     m.subscribe(room.topic);
@@ -156,6 +162,17 @@ export class Rooms {
   }
 
   private offerAll(room: Room, read: { snapshot: RawSnapshot; presence: RawPresence | null }): void {
+    if (room.latest && read.snapshot.version < room.latest.version) {
+      // only a read proves it: a message on the channel may arrive after a newer read, legitimately
+      this.d.onRollback?.(room.id, room.latest.version, read.snapshot.version);
+      room.latest = read.snapshot;
+      if (read.presence) room.presence = read.presence;
+      if (room.members.size) {
+        this.d.transport.publish(room.topic, withReset(read.snapshot.frame));
+        this.d.onForward?.(room.id, room.members.size, 'state');
+      }
+      return;
+    }
     this.offer(room, read.snapshot);
     if (read.presence) this.offerPresence(room, read.presence);
   }
@@ -195,4 +212,9 @@ export class Rooms {
   leaveAll(m: Member): void {
     for (const id of [...m.rooms.keys()]) this.leave(m, id);
   }
+}
+
+/** A `state` frame marked `"reset": true`: the receiver replaces what it holds of the game with it. */
+export function withReset(frame: string): string {
+  return frame.startsWith('{"t":"state",') ? `{"t":"state","reset":true,${frame.slice(13)}` : frame;
 }

@@ -105,3 +105,19 @@ export async function checkFsync(redis: Redis, log: Logger): Promise<boolean | n
     return null;
   }
 }
+
+export interface DurabilitySetup {
+  barrier: DurabilityBarrier;
+  delivery: 'publish' | 'outbox';
+  close(): void;
+}
+
+/**
+ * The barrier and delivery of a Redis mode: `single` fsync (scripts publish), `sentinel` replica
+ * (outbox) on a connection of its own, made by `connect` only in that mode.
+ */
+export function openDurability(o: { mode: 'single' | 'sentinel'; timeoutMs: number; fenceKey: string; connect(): Redis }): DurabilitySetup {
+  if (o.mode === 'single') return { barrier: fsyncBarrier, delivery: 'publish', close: () => {} };
+  const conn = o.connect();
+  return { barrier: new ReplicaBarrier(redisFence(conn, o.fenceKey), o.timeoutMs), delivery: 'outbox', close: () => conn.disconnect() };
+}
