@@ -13,6 +13,8 @@ export interface RedisServerOptions {
   /** Serve TLS only (rediss://) with this certificate and key; clients verify it against `caFile`. */
   tls?: { certFile: string; keyFile: string; caFile: string };
   bin?: string;
+  /** Start as a replica of the Redis on this loopback port (asynchronous replication). */
+  replicaOf?: number;
   /** In a process group of its own: a Ctrl-C meant for the launcher does not stop Redis before the gateways drained. */
   detached?: boolean;
 }
@@ -38,6 +40,7 @@ export class RedisServer {
       args.push('--appendonly', 'no');
     }
     if (this.o.password) args.push('--requirepass', this.o.password);
+    if (this.o.replicaOf) args.push('--replicaof', '127.0.0.1', String(this.o.replicaOf));
     if (this.o.tls) {
       const t = this.o.tls;
       args.push('--tls-port', String(this.port), '--tls-cert-file', t.certFile, '--tls-key-file', t.keyFile,
