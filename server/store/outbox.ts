@@ -16,12 +16,13 @@ export class Outbox {
 
   /**
    * Publishes a script's publications (flat `ENTRY, CHANNEL, PAYLOAD, ...`); the caller has awaited
-   * the barrier. A failed removal is harmless: the reconciler publishes the entry again.
+   * the barrier, so the change is safe: a failed publication does not fail the request, its entry
+   * stays and a reconciler publishes it. A failed removal is as harmless.
    */
   async deliver(pubs: string[]): Promise<void> {
     const sent: Promise<unknown>[] = [];
     for (let i = 0; i + 2 < pubs.length; i += 3) sent.push(this.redis.publish(pubs[i + 1], pubs[i + 2]));
-    await Promise.all(sent);
+    if (!(await Promise.all(sent).then(() => true, () => false))) return;
     for (let i = 0; i < pubs.length; i += 3) this.published.push(pubs[i]);
     if (!this.flushing) {
       this.flushing = true;
