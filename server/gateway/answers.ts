@@ -5,7 +5,7 @@ import { CLOSE, type ErrorCode, type ServerMessage } from '../../shared/protocol
 import type { Metrics } from '../metrics.js';
 import { isBadInput } from './abuse.js';
 import type { Conn } from './conn.js';
-import { errorFrame } from './messages.js';
+import { errorFrame, frameOf } from './messages.js';
 
 export interface AnswersDeps {
   metrics: Pick<Metrics, 'messagesOut' | 'errors' | 'closes'>;
@@ -19,7 +19,7 @@ export class Answers {
 
   reply(c: Conn, msg: ServerMessage): void {
     this.d.metrics.messagesOut.inc({ type: msg.t });
-    c.send(JSON.stringify(msg));
+    c.send(frameOf(msg));
   }
 
   fail(c: Conn, rid: string | undefined, code: ErrorCode, message?: string): void {

@@ -6,6 +6,7 @@ import type { ClientMessage, ErrorCode, ServerMessage } from '../../shared/proto
 import type { FinishReason, Metrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
 import type { Conn } from './conn.js';
+import { frameOf } from './messages.js';
 import type { Rooms } from './rooms.js';
 
 export interface CommandDeps {
@@ -37,7 +38,7 @@ export const COMMANDS: { [T in Exclude<ClientMessage['t'], 'hello'>]: Handler<T>
     d.reply(c, { t: 'ok', rid: m.rid });
     if (r.matched) {
       if (!r.repeated) d.metrics.gamesCreated.inc({ kind: 'quick' });
-      await joinSeat(d, c, r.matched, JSON.stringify({ t: 'matched', gameId: r.matched }));
+      await joinSeat(d, c, r.matched, frameOf({ t: 'matched', gameId: r.matched }));
       return { gameId: r.matched, event: 'created', kind: 'quick' };
     }
   },
@@ -119,7 +120,7 @@ export const COMMANDS: { [T in Exclude<ClientMessage['t'], 'hello'>]: Handler<T>
     d.reply(c, r.started ? { t: 'ok', rid: m.rid, gameId: r.started } : { t: 'ok', rid: m.rid });
     if (r.started) {
       if (!r.repeated) d.metrics.gamesCreated.inc({ kind: 'rematch' });
-      await joinSeat(d, c, r.started, JSON.stringify({ t: 'rematch', from: m.gameId, gameId: r.started }));
+      await joinSeat(d, c, r.started, frameOf({ t: 'rematch', from: m.gameId, gameId: r.started }));
       return { gameId: r.started, from: m.gameId, event: 'created', kind: 'rematch' };
     }
     return { gameId: m.gameId };

@@ -11,6 +11,7 @@ import type { Config } from '../config.js';
 import { httpRoutes } from '../http.js';
 import { scrub } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import { decodeChannelMessage } from '../store/channels.js';
 import { checkFsync, type DurabilitySetup } from '../store/durability.js';
 import type { Store } from '../store/store.js';
 import type { Transport, TransportFactory } from '../transport/types.js';
@@ -81,7 +82,6 @@ export class Gateway {
       subs, transport, spectatorLimit: cfg.MAX_SPECTATORS,
       channelOf: (id) => store.keys.gameChannel(id), read: (id) => store.readRoom(id),
       onForward: (_id, n, type) => metrics.messagesOut.inc({ type }, n),
-      onDropped: () => metrics.pubsubDropped.inc(),
       onRollback: (gameId, forwarded, read) => {
         metrics.rollbacks.inc();
         log.warn({ gameId, forwarded, read }, 'game read at a lower version than forwarded (rolled back by a failover): forwarding it with reset');
@@ -119,9 +119,9 @@ export class Gateway {
     const { metrics, store } = this.o;
     this.o.sub.on('message', (channel: string, payload: string) => {
       metrics.pubsubReceived.inc();
-      const parsed = store.keys.parseChannel(channel);
-      const handled = parsed?.kind === 'game' ? (this.rooms.onMessage(parsed.id, payload), true)
-        : parsed?.kind === 'player' ? this.players.onMessage(parsed.id, payload) : false;
+      const msg = decodeChannelMessage(store.keys, channel, payload);
+      const handled = msg?.channel === 'game' ? this.rooms.onEvent(msg.gameId, msg.event)
+        : msg?.channel === 'player' ? this.players.onNotice(msg.playerId, msg.notice) : false;
       if (!handled) metrics.pubsubDropped.inc();
     });
     this.health.watch();

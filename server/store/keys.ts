@@ -50,9 +50,9 @@ export class Keys {
   /** String: the durability fence of one gateway instance (written, then WAITed for; see durability.ts). */
   fence(instanceId: string): string { return `${this.prefix}:fence:${instanceId}`; }
 
-  /** Channel: every change of a game (`VERSION FRAME`) and its rematch notice (`R FROM TO`). */
+  /** Channel: every change of a game (`VERSION FRAME`), its presence (`P SEQ FRAME`) and rematch notice (`R FROM TO`); see channels.ts. */
   gameChannel(gameId: string): string { return `${this.prefix}:ch:game:{g:${gameId}}`; }
-  /** Channel: notices for a player: `G ID` seated in a game, `M ID` matched, `R FROM TO` rematch started. */
+  /** Channel: notices for a player: `G ID` seated in a game, `M ID` matched, `R FROM TO` rematch started; see channels.ts. */
   playerChannel(playerId: string): string { return `${this.prefix}:ch:player:{p:${playerId}}`; }
 
   /** The kind and id of a channel this module named, or null. */

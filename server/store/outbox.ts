@@ -5,7 +5,7 @@
 import type { Redis } from 'ioredis';
 import type { DurabilityBarrier } from './durability.js';
 import type { Keys } from './keys.js';
-import { toRaw } from './store.js';
+import { encodeGameEvent, toRaw } from './channels.js';
 
 export class Outbox {
   /** Entries published, to remove from the outbox in one ZREM per tick. */
@@ -59,8 +59,7 @@ export class Outbox {
       const read = reads[i];
       if (read) {
         if (read.s === null) return; // the game expired since
-        const raw = toRaw(read.s);
-        sent.push(this.redis.publish(this.keys.gameChannel(read.id), `${raw.version} ${raw.frame}`));
+        sent.push(this.redis.publish(this.keys.gameChannel(read.id), encodeGameEvent({ kind: 'state', snapshot: toRaw(read.s) })));
         return;
       }
       const m = /^N (\S+) (.+)$/s.exec(e);

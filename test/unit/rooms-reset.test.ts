@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rooms, type Member, type Role } from '../../server/gateway/rooms.js';
-import type { RawSnapshot } from '../../server/store/store.js';
+import type { RawSnapshot } from '../../server/store/channels.js';
 
 const snap = (version: number): RawSnapshot => ({ version, frame: `{"t":"state","game":{"id":"g1","version":${version}}}` });
 
@@ -37,7 +37,7 @@ test('the first state a socket gets on following a game is marked reset; later o
   const m = new FakeMember();
   assert.equal(await rooms.join(m, 'g1', 'spectator'), 'joined');
   assert.deepEqual(JSON.parse(m.sent[0]), { t: 'state', reset: true, game: { id: 'g1', version: 3 } });
-  rooms.onMessage('g1', `4 ${snap(4).frame}`);
+  rooms.onEvent('g1', { kind: 'state', snapshot: snap(4) });
   assert.deepEqual(JSON.parse(published[0]), { t: 'state', game: { id: 'g1', version: 4 } });
 });
 
@@ -45,15 +45,15 @@ test('a read at a lower version than forwarded: forwarded with reset, reported; 
   const { rooms, published, rollbacks, store } = setup(5);
   const m = new FakeMember();
   await rooms.join(m, 'g1', 'player');
-  rooms.onMessage('g1', `6 ${snap(6).frame}`);
+  rooms.onEvent('g1', { kind: 'state', snapshot: snap(6) });
   store(4); // a failover lost versions 5 and 6
   await rooms.resync();
   assert.deepEqual(rollbacks, [['g1', 6, 4]]);
   assert.deepEqual(JSON.parse(published.at(-1)!), { t: 'state', reset: true, game: { id: 'g1', version: 4 } });
-  rooms.onMessage('g1', `5 ${snap(5).frame}`);
+  rooms.onEvent('g1', { kind: 'state', snapshot: snap(5) });
   assert.deepEqual(JSON.parse(published.at(-1)!).game.version, 5, 'the new history is forwarded');
   // a late message at a lower version than held is no proof of a rollback: dropped, not reported
-  rooms.onMessage('g1', `3 ${snap(3).frame}`);
+  rooms.onEvent('g1', { kind: 'state', snapshot: snap(3) });
   assert.equal(JSON.parse(published.at(-1)!).game.version, 5);
   assert.equal(rollbacks.length, 1);
 });
