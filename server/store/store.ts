@@ -115,8 +115,10 @@ export class Store {
     return Store.status(r, (x) => ({ version: Number(x[1]), gameId: String(x[2]), code: String(x[3]) }));
   }
 
+  /** The game an invite code names; a miss (answered NOT_FOUND) only once it survives a Redis process' death. */
   async gameOfCode(code: string): Promise<string | null> {
-    return this.redis.get(this.keys.code(code));
+    const id = await this.redis.get(this.keys.code(code));
+    return id === null ? this.settled(id) : id; // a hit goes on to the join script, which has its own barrier
   }
 
   /** A resend of an applied `idem` answers the first game's id, even once the code no longer names it. */
