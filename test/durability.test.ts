@@ -112,8 +112,9 @@ describe('durability in replica mode', () => {
 
   test('a change its gateway never published reaches watchers through another gateway', async () => {
     const { A, S, id } = await game();
-    const call = registerScripts(onPrimary, keys, 'outbox');
-    const [pubs, reply] = await call.move([keys.game(id), keys.deadlines()], [A.player!.id, 8, 'orphan', 30000, 3600]) as [string[], unknown[]];
+    let pubs: string[] = [];
+    const call = registerScripts(onPrimary, keys, 'outbox', (p) => { pubs = p; }); // and never published
+    const reply = await call.move([keys.game(id), keys.deadlines()], [A.player!.id, 8, 'orphan', 30000, 3600]);
     assert.deepEqual(reply, ['OK', 3, 'playing']);
     assert.equal(pubs[0], `S ${id} 3`, 'recorded in the outbox, not published');
     await S.stateAt(id, 3, 5000);

@@ -61,8 +61,14 @@ export function loadScript(name: string, keys: Keys, delivery: Delivery = 'publi
 type Arg = string | number;
 export type ScriptCall = (keys: Arg[], args: Arg[]) => Promise<unknown>;
 
-/** Registers every script, for the key layout `keys`, on the client; returns one caller per script. */
-export function registerScripts(redis: Redis, keys: Keys, delivery: Delivery = 'publish'): Record<ScriptName, ScriptCall> {
+/**
+ * Registers every script, for the key layout `keys`, on the client; returns one caller per script,
+ * resolving with the script's reply. With `outbox` delivery, what a call recorded for watchers goes
+ * to `publish` (before the caller gets the reply), whichever caller made it: no script's changes
+ * can be left out of delivery by a caller that forgot them.
+ */
+export function registerScripts(redis: Redis, keys: Keys, delivery: Delivery = 'publish',
+  publish: (pubs: string[]) => void = () => {}): Record<ScriptName, ScriptCall> {
   const calls = {} as Record<ScriptName, ScriptCall>;
   for (const [name, numberOfKeys] of Object.entries(SCRIPT_KEYS) as [ScriptName, number][]) {
     // a name of our own (a script called `hello` would shadow ioredis' own HELLO), per key prefix
@@ -72,7 +78,12 @@ export function registerScripts(redis: Redis, keys: Keys, delivery: Delivery = '
     const fn = (redis as unknown as Record<string, (...a: Arg[]) => Promise<unknown>>)[command].bind(redis);
     calls[name] = (keys, args) => {
       if (keys.length !== numberOfKeys) throw new Error(`script ${name} takes ${numberOfKeys} keys, got ${keys.length}`);
-      return fn(...keys, ...args);
+      if (delivery === 'publish') return fn(...keys, ...args);
+      return fn(...keys, ...args).then((r) => {
+        const [pubs, reply] = r as [string[], unknown];
+        if (pubs.length) publish(pubs);
+        return reply;
+      });
     };
   }
   return calls;

@@ -41,21 +41,21 @@ export class Store {
 
   constructor(readonly redis: Redis, readonly limits: StoreLimits, prefix = 'trine', readonly durability: Durability = FSYNC) {
     this.keys = new Keys(prefix);
-    this.call = registerScripts(redis, this.keys, durability.delivery);
     this.outbox = new Outbox(redis, this.keys, durability.barrier);
+    // published once a replica has the change: the same barrier round the caller's answer awaits
+    this.call = registerScripts(redis, this.keys, durability.delivery, (pubs) => {
+      durability.barrier.sync().then(() => this.outbox.deliver(pubs)).catch(() => { /* left in the outbox for a reconciler */ });
+    });
   }
 
   /**
    * Runs a script; `durable`: its reply reaches a client, so it returns only once the change (or
    * what it read) survives a Redis process' death. What the script recorded for watchers is
-   * published after that, never before.
+   * published after that too, never before (see the constructor).
    */
   private async exec(name: ScriptName, keys: (string | number)[], args: (string | number)[], durable = true): Promise<unknown> {
-    let reply = await this.call[name](keys, args);
-    let pubs: string[] = [];
-    if (this.durability.delivery === 'outbox') [pubs, reply] = reply as [string[], unknown];
-    if (durable || pubs.length) await this.durability.barrier.sync();
-    if (pubs.length) await this.outbox.deliver(pubs);
+    const reply = await this.call[name](keys, args);
+    if (durable) await this.durability.barrier.sync();
     return reply;
   }
 
