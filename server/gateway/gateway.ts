@@ -71,8 +71,8 @@ export class Gateway {
     const { cfg, log } = o;
     this.instanceId = `${cfg.GATEWAY_ID}-${idOf(6)}`;
     this.metrics = createMetrics(cfg.GATEWAY_ID);
-    this.cmdRedis = connectRedis(cfg.REDIS_URL, cfg.REDIS_COMMAND_TIMEOUT_MS, `trine-${cfg.GATEWAY_ID}-cmd`, cfg.REDIS_TLS_CA_FILE);
-    this.subRedis = connectRedis(cfg.REDIS_URL, cfg.REDIS_COMMAND_TIMEOUT_MS, `trine-${cfg.GATEWAY_ID}-sub`, cfg.REDIS_TLS_CA_FILE);
+    this.cmdRedis = connectRedis(cfg, `trine-${cfg.GATEWAY_ID}-cmd`);
+    this.subRedis = connectRedis(cfg, `trine-${cfg.GATEWAY_ID}-sub`);
     this.store = new Store(this.cmdRedis, {
       maxGamesPerPlayer: cfg.MAX_GAMES_PER_PLAYER, turnMs: cfg.TURN_MS, abandonMs: cfg.ABANDON_MS, inviteTtlMs: cfg.INVITE_TTL_MS,
       finishedTtlS: cfg.FINISHED_TTL_S, sessionTtlS: cfg.SESSION_TTL_S,
