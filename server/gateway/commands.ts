@@ -2,7 +2,7 @@
 // (one Lua script), answers ok or error, and joins the sender to the game's room where it gains a
 // seat or follows a game; every other socket learns of it through pub/sub.
 import type { Logger } from 'pino';
-import type { ClientMessage, ErrorCode } from '../../shared/protocol.js';
+import type { ClientMessage, ErrorCode, ServerMessage } from '../../shared/protocol.js';
 import type { FinishReason, Metrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
 import type { Conn } from './conn.js';
@@ -15,7 +15,7 @@ export interface CommandDeps {
   log: Logger;
   newGameId(): string;
   newCode(): string;
-  reply(conn: Conn, msg: Record<string, unknown>): void;
+  reply(conn: Conn, msg: ServerMessage): void;
   fail(conn: Conn, rid: string | undefined, code: ErrorCode, message?: string): void;
 }
 
@@ -124,7 +124,7 @@ export const COMMANDS: { [T in Exclude<ClientMessage['t'], 'hello'>]: Handler<T>
 };
 
 /** Follows a game in which the socket's player holds a seat; a socket keeps at most a few finished games. */
-export async function joinSeat(d: CommandDeps, c: Conn, gameId: string, announce?: string): Promise<void> {
+export async function joinSeat(d: Pick<CommandDeps, 'rooms'>, c: Conn, gameId: string, announce?: string): Promise<void> {
   await d.rooms.join(c, gameId, 'player', announce);
   if (c.rooms.size > 4) {
     for (const id of c.rooms.keys()) {

@@ -34,8 +34,9 @@ interface Room {
 }
 
 export interface RoomsDeps {
-  subs: Subscriptions;
-  transport: Transport;
+  subs: Pick<Subscriptions, 'acquire' | 'release'>;
+  /** Where a room's frames go: one publish per frame to the room's topic (the transport's). */
+  transport: Pick<Transport, 'publish'>;
   channelOf(gameId: string): string;
   /** The game's snapshot and newest presence message, read at once; null when there is no such game. */
   read(gameId: string): Promise<{ snapshot: RawSnapshot; presence: RawPresence | null } | null>;
