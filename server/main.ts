@@ -31,7 +31,7 @@ const transport = cfg.TRANSPORT === 'uws'
 
 const assets = await loadAssets();
 // the gateway's two Redis connections (watched by the gateway from its construction on): commands (the Store's) and pub/sub
-const redis = (role: string) => connectRedis(cfg.REDIS_URL, cfg.REDIS_COMMAND_TIMEOUT_MS, `trine-${cfg.GATEWAY_ID}-${role}`, cfg.REDIS_TLS_CA_FILE);
+const redis = (role: string) => connectRedis(cfg, `trine-${cfg.GATEWAY_ID}-${role}`);
 const cmd = redis('cmd');
 const sub = redis('sub');
 const metrics = createMetrics(cfg.GATEWAY_ID);
@@ -40,8 +40,8 @@ const ids = randomIds();
 const durability = openDurability({
   mode: cfg.REDIS_MODE, timeoutMs: cfg.DURABILITY_TIMEOUT_MS,
   fenceKey: new Keys(cfg.REDIS_PREFIX).fence(`${cfg.GATEWAY_ID}-${ids.newInstanceSuffix()}`),
-  connect: () => connectRedis(cfg.REDIS_URL, cfg.REDIS_COMMAND_TIMEOUT_MS + cfg.DURABILITY_TIMEOUT_MS, `trine-${cfg.GATEWAY_ID}-fence`,
-    cfg.REDIS_TLS_CA_FILE, { enableAutoPipelining: false }),
+  connect: () => connectRedis(cfg, `trine-${cfg.GATEWAY_ID}-fence`,
+    { enableAutoPipelining: false, commandTimeout: cfg.REDIS_COMMAND_TIMEOUT_MS + cfg.DURABILITY_TIMEOUT_MS }),
 });
 const barrier = durability.barrier;
 const store = new Store(cmd, {

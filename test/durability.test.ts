@@ -1,12 +1,17 @@
-// REDIS_MODE=sentinel durability against real Redis processes: a primary and one asynchronous
-// replica started by the test, two gateways on the primary. An ok comes only once the replica has
+// REDIS_MODE=sentinel durability against real Redis processes: a primary, one asynchronous
+// replica and one Sentinel started by the test (no failover happens here), two gateways that find
+// the primary through the Sentinel. An ok comes only once the replica has
 // the change; with the replica stopped (SIGSTOP) a move is UNAVAILABLE and no watcher sees it;
 // the resend with the same mid, once the replica is back, is applied once. A change whose gateway
 // never published it (the script called from here) reaches watchers through the outbox reconciler.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { RedisServer } from '../server/launcher/redis-server.js';
+import { SentinelServer } from '../server/launcher/sentinel-server.js';
 import { Keys } from '../server/store/keys.js';
 import { registerScripts } from '../server/store/scripts.js';
 import { player, type TestClient } from './support/client.js';
@@ -28,7 +33,8 @@ async function until(cond: () => Promise<boolean>, what: string, ms = 10_000): P
 
 describe('durability in replica mode', () => {
   const primary = new RedisServer();
-  let replica: RedisServer;
+  const replica = new RedisServer();
+  let sentinel: SentinelServer;
   let cl: C;
   let ws: string[];
   let onPrimary: Redis;
@@ -56,12 +62,16 @@ describe('durability in replica mode', () => {
 
   before(async () => {
     await primary.start();
-    replica = new RedisServer({ replicaOf: primary.port });
-    await replica.start();
+    await replica.start({ host: '127.0.0.1', port: primary.port });
     onPrimary = new Redis(primary.url);
     onReplica = new Redis(replica.url);
     await until(async () => /master_link_status:up/.test(await onReplica.info('replication')), 'replica in sync');
-    cl = await startCluster({ gateways: 2, redisUrl: primary.url, env: { REDIS_MODE: 'sentinel', DURABILITY_TIMEOUT_MS: String(TIMEOUT_MS) } });
+    sentinel = new SentinelServer({ dir: mkdtempSync(join(tmpdir(), 'trine-sentinel-')), name: 'trine', primary: { host: '127.0.0.1', port: primary.port }, quorum: 1 });
+    await sentinel.start();
+    cl = await startCluster({
+      gateways: 2, redisUrl: primary.url,
+      env: { REDIS_MODE: 'sentinel', REDIS_SENTINELS: `127.0.0.1:${sentinel.port}`, REDIS_SENTINEL_NAME: 'trine', DURABILITY_TIMEOUT_MS: String(TIMEOUT_MS) },
+    });
     ws = cl.gateways.map((g) => g.ws);
   });
   after(async () => {
@@ -69,8 +79,9 @@ describe('durability in replica mode', () => {
     onPrimary?.disconnect();
     onReplica?.disconnect();
     await cl?.stop();
-    if (replica?.pid) process.kill(replica.pid, 'SIGCONT');
-    await replica?.stop();
+    if (replica.pid) process.kill(replica.pid, 'SIGCONT');
+    await sentinel?.stop();
+    await replica.stop();
     await primary.stop();
   });
 

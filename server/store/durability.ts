@@ -113,10 +113,11 @@ export interface DurabilitySetup {
 }
 
 /**
- * The barrier and delivery of a Redis mode: `single` fsync (scripts publish), `sentinel` replica
- * (outbox) on a connection of its own, made by `connect` only in that mode.
+ * The barrier and delivery of a Redis mode: `single` fsync (scripts publish), `sentinel` (and
+ * `cluster`, once it exists: a fence per shard then) replica (outbox) on a connection of its own,
+ * made by `connect` only in that mode.
  */
-export function openDurability(o: { mode: 'single' | 'sentinel'; timeoutMs: number; fenceKey: string; connect(): Redis }): DurabilitySetup {
+export function openDurability(o: { mode: 'single' | 'sentinel' | 'cluster'; timeoutMs: number; fenceKey: string; connect(): Redis }): DurabilitySetup {
   if (o.mode === 'single') return { barrier: fsyncBarrier, delivery: 'publish', close: () => {} };
   const conn = o.connect();
   return { barrier: new ReplicaBarrier(redisFence(conn, o.fenceKey), o.timeoutMs), delivery: 'outbox', close: () => conn.disconnect() };
