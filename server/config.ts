@@ -31,6 +31,7 @@ export const SETTINGS = {
   TURN_MS: [int(0).default(30000), 'Time a player has for each move before losing on time; 0 turns clocks off.'],
   ABANDON_MS: [int(0).default(60000), 'A seated player with no live connection this long forfeits (abandoned); 0 turns it off.'],
   INVITE_TTL_MS: [int(0).default(600000), 'A private game nobody joins is cancelled after this many ms; 0 keeps it.'],
+  GAME_IDLE_TTL_S: [int(1).default(86400), 'An unfinished game nobody changed this long (s) is aborted, with its invite code and its players\' lists freed: no game outlives its players even with TURN_MS, ABANDON_MS and INVITE_TTL_MS at 0.'],
   FINISHED_TTL_S: [int(1).default(3600), 'How long a finished game stays readable in Redis (s).'],
   SESSION_TTL_S: [int(60).default(7 * 24 * 3600), 'A session unused this long (s) is forgotten; refreshed while the player is active.'],
   MAX_GAMES_PER_PLAYER: [int(1, 100).default(1), 'Unfinished games one player may hold at once.'],

@@ -46,7 +46,7 @@ const durability = openDurability({
 const barrier = durability.barrier;
 const store = new Store(cmd, {
   maxGamesPerPlayer: cfg.MAX_GAMES_PER_PLAYER, turnMs: cfg.TURN_MS, abandonMs: cfg.ABANDON_MS, inviteTtlMs: cfg.INVITE_TTL_MS,
-  finishedTtlS: cfg.FINISHED_TTL_S, sessionTtlS: cfg.SESSION_TTL_S,
+  finishedTtlS: cfg.FINISHED_TTL_S, sessionTtlS: cfg.SESSION_TTL_S, gameIdleTtlS: cfg.GAME_IDLE_TTL_S,
 }, cfg.REDIS_PREFIX, {
   delivery: durability.delivery,
   barrier: { mode: barrier.mode, sync: () => barrier.sync().catch((e: unknown) => { metrics.durabilityFailures.inc(); throw e; }) },

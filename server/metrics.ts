@@ -8,9 +8,9 @@ import { ERROR_CODES } from '../shared/protocol.js';
 /**
  * Why a game ended, as counted by trine_games_finished_total: a completed line, a full board, a
  * resignation, a waiting game cancelled by its creator, or a time rule (turn clock, abandonment,
- * invite expiry).
+ * invite expiry, idle lifetime).
  */
-export const FINISH_REASONS = ['line', 'draw', 'resign', 'cancelled', 'timeout', 'abandoned', 'expired'] as const;
+export const FINISH_REASONS = ['line', 'draw', 'resign', 'cancelled', 'timeout', 'abandoned', 'expired', 'idle'] as const;
 export type FinishReason = (typeof FINISH_REASONS)[number];
 export const GAME_KINDS = ['quick', 'private', 'rematch'] as const;
 

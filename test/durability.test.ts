@@ -124,7 +124,7 @@ describe('durability in replica mode', () => {
   test('a change its gateway never published reaches watchers through another gateway', async () => {
     const { A, S, id } = await game();
     let pubs: string[] = [];
-    const call = registerScripts(onPrimary, keys, 'outbox', (p) => { pubs = p; }); // and never published
+    const call = registerScripts(onPrimary, keys, { delivery: 'outbox' }, (p) => { pubs = p; }); // and never published
     const reply = await call.move([keys.game(id), keys.deadlines()], [A.player!.id, 8, 'orphan', 30000, 3600]);
     assert.deepEqual(reply, ['OK', 3, 'playing']);
     assert.equal(pubs[0], `S ${id} 3`, 'recorded in the outbox, not published');

@@ -129,7 +129,7 @@ describe('operability of a 3-gateway cluster on a password-protected Redis', () 
     for (const n of REQUIRED) assert.ok(names.has(n), `${n} is exported`);
 
     assert.deepEqual(Object.fromEntries(FINISH_REASONS.map((reason) => [reason, delta('trine_games_finished_total', { reason })])),
-      { line: 1, draw: 1, resign: 3, cancelled: 1, expired: 1, timeout: 0, abandoned: 0 }, 'endings summed over gateways: each once');
+      { line: 1, draw: 1, resign: 3, cancelled: 1, expired: 1, timeout: 0, abandoned: 0, idle: 0 }, 'endings summed over gateways: each once');
     assert.equal(delta('trine_games_created_total', { kind: 'private' }), 5);
     assert.equal(delta('trine_games_created_total', { kind: 'quick' }), 1);
     assert.equal(delta('trine_games_created_total', { kind: 'rematch' }), 1);

@@ -13,7 +13,7 @@ let redis: Redis;
 let store: Store;
 let n = 0;
 const uid = (p: string) => `${p}${++n}x${Math.random().toString(36).slice(2, 8)}`;
-const limits = { maxGamesPerPlayer: 1, turnMs: 0, abandonMs: 0, inviteTtlMs: 0, finishedTtlS: 60, sessionTtlS: 3600 };
+const limits = { maxGamesPerPlayer: 1, turnMs: 0, abandonMs: 0, inviteTtlMs: 0, finishedTtlS: 60, sessionTtlS: 3600, gameIdleTtlS: 86400 };
 
 before(async () => {
   server = new RedisServer();
@@ -214,7 +214,7 @@ test('presence flips without a version: snapshot flags, P messages, abandonment 
   const due = Number(await redis.zscore(t.s.keys.deadlines(), g.id));
   assert.ok(due > Date.now() - 1000, 'abandonment of O scheduled');
   await t.hello(inst, g.o.token); // back in time: cancelled
-  assert.equal(await redis.zscore(t.s.keys.deadlines(), g.id), null, 'no rule left (clocks off)');
+  assert.equal(await redis.zscore(t.s.keys.deadlines(), g.id), await redis.hget(t.s.keys.game(g.id), 'il'), 'only the idle rule left (clocks off)');
   await l.stop();
   assert.equal(l.got.length, 2);
   assert.match(l.got[0], /^P \d+ \{"t":"presence","gameId":"[^"]+","online":\{"X":true,"O":false\}\}$/);

@@ -1,20 +1,28 @@
 // Cluster housekeeping that no leader owns: applying due time rules (turn clocks, abandonment,
-// invite expiry) and cleaning up after dead gateway instances. Every gateway runs both on a timer;
-// the Lua scripts make sure each rule is applied, and each dead instance's player handled, once.
+// invite expiry, idle games) and cleaning up after dead gateway instances. Every gateway runs both
+// on a timer; the Lua scripts make sure each rule is applied, and each dead instance's player
+// handled, once. Each sweep claims its own slice of the due games (lua/claim.lua), so that a
+// backlog (after an outage) drains in parallel across gateways.
 import type { Logger } from 'pino';
 import { errText } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Outbox } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
 
-/** Due games read per sweep, and players reaped per script call (both bound one script's work). */
-const SWEEP_BATCH = 100;
+/** Due games claimed at once, and players reaped per script call (both bound one script's work). */
+const SWEEP_BATCH = 50;
+/** Claims per sweep while the backlog fills whole batches: the rest waits for the next sweep. */
+const SWEEP_ROUNDS = 10;
+/** Claimed games are off every other gateway's sweep this long: if this one dies, they are claimed again. */
+const CLAIM_LEASE_MS = 5000;
+/** Time rules of one slice applied at once (each is one script call). */
+const SWEEP_CONCURRENCY = 8;
 const REAP_BATCH = 200;
 /** Reap calls per dead instance per round: its remaining players wait for the next round. */
 const REAP_ROUNDS = 50;
 
 export interface HousekeepingDeps {
-  store: Pick<Store, 'dueGames' | 'expire' | 'deadInstances' | 'reap'>;
+  store: Pick<Store, 'claimDue' | 'expire' | 'deadInstances' | 'reap'>;
   instanceId: string;
   /** Whether commands may be served now (sweeping needs no more). */
   canServe(): boolean;
@@ -37,26 +45,40 @@ export class Housekeeping {
   constructor(private readonly d: HousekeepingDeps) {}
 
   /**
-   * Applies due time rules; any gateway may, the scripts make sure each applies once. The gateway
-   * that applied a rule counts the game's ending (trine_games_finished_total) and logs it.
+   * Applies due time rules; any gateway may, the scripts make sure each applies once. Claims a slice
+   * of the due games and applies it with bounded concurrency, again while slices come back full. A
+   * game whose rule fails is logged and left to its lease; the others go on. The gateway that
+   * applied a rule counts the game's ending (trine_games_finished_total) and logs it.
    */
   async sweep(): Promise<void> {
     const { d } = this;
     if (this.sweeping || !d.canServe()) return;
     this.sweeping = true;
     try {
-      for (const id of await d.store.dueGames(SWEEP_BATCH)) {
-        const applied = await d.store.expire(id);
-        if (!applied) continue;
-        d.metrics.timeRules.inc();
-        d.metrics.gamesFinished.inc({ reason: applied });
-        d.log.info({ gameId: id, event: 'finished', reason: applied }, 'time rule applied');
+      for (let round = 0; round < SWEEP_ROUNDS && d.canServe(); round++) {
+        const ids = await d.store.claimDue(SWEEP_BATCH, CLAIM_LEASE_MS);
+        await eachLimited(ids, SWEEP_CONCURRENCY, (id) => this.applyRule(id));
+        if (ids.length < SWEEP_BATCH) break;
       }
     } catch (e) {
       d.metrics.redisErrors.inc({ op: 'sweep' });
       d.log.debug({ err: errText(e) }, 'sweep failed');
     } finally {
       this.sweeping = false;
+    }
+  }
+
+  private async applyRule(id: string): Promise<void> {
+    const { d } = this;
+    try {
+      const applied = await d.store.expire(id);
+      if (!applied) return;
+      d.metrics.timeRules.inc();
+      d.metrics.gamesFinished.inc({ reason: applied });
+      d.log.info({ gameId: id, event: 'finished', reason: applied }, 'time rule applied');
+    } catch (e) {
+      d.metrics.redisErrors.inc({ op: 'sweep' });
+      d.log.warn({ gameId: id, err: errText(e) }, 'time rule failed; retried when its claim lapses');
     }
   }
 
@@ -114,4 +136,11 @@ export class Housekeeping {
       this.d.log.info({ instance: id, players: handled }, 'reaped a dead gateway instance');
     }
   }
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time (`fn` handles its own failures). */
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => { while (next < items.length) await fn(items[next++]); };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -9,7 +9,8 @@ export class Keys {
   /**
    * Hash: `s` the game's snapshot JSON; `rX`/`rO` rematch asks; `next` the rematch game; `m:PID:MID` -> version of an applied
    * move; presence: `oX`/`oO` '1'|'0' whether the seat's player is online, `p` `SEQ FRAME` the newest presence message,
-   * `pv` its SEQ; time rules: `aX`/`aO` epoch ms at which the seat forfeits as abandoned, `ix` epoch ms the invite expires.
+   * `pv` its SEQ; time rules: `aX`/`aO` epoch ms at which the seat forfeits as abandoned, `ix` epoch ms the invite expires,
+   * `il` epoch ms the game ends as idle; `xo` end of the newest store outage its clocks were moved for, `xv` versions so made.
    */
   game(gameId: string): string { return `${this.prefix}:game:{g:${gameId}}`; }
   /** String: invite code -> game id, while the private game waits for its second player. */
@@ -31,8 +32,9 @@ export class Keys {
   /** Set: instance ids that registered; a dead one leaves it once reaped (see lua/reap.lua). */
   instances(): string { return `${this.prefix}:instances`; }
   /**
-   * Sorted set: each unfinished game with a time rule, scored by the epoch ms of its earliest one
-   * (turn clock, a seat's abandonment, invite expiry; see lua/expire.lua).
+   * Sorted set: each unfinished game, scored by the epoch ms of its earliest time rule (turn clock,
+   * a seat's abandonment, invite expiry, idle lifetime; see lua/expire.lua), or of the end of a
+   * sweeping gateway's claim on it (lua/claim.lua).
    */
   deadlines(): string { return `${this.prefix}:deadlines`; }
   /**
@@ -49,6 +51,21 @@ export class Keys {
   outbox(): string { return `${this.prefix}:outbox`; }
   /** String: the durability fence of one gateway instance (written, then WAITed for; see durability.ts). */
   fence(instanceId: string): string { return `${this.prefix}:fence:${instanceId}`; }
+
+  /**
+   * String with a TTL: the quick-match place (`SCORE NAME`) of a player whose gateway was reaped
+   * while it waited; `attach` puts it back if that gateway was only cut off (see lua/reap.lua).
+   */
+  heldQueuePlace(playerId: string): string { return `${this.prefix}:player:{p:${playerId}}:held`; }
+  /**
+   * Hash: the store's own record of its availability, written by every heartbeat (lua/heartbeat.lua):
+   * `alive` Redis ms of the newest heartbeat of any gateway, `up` when the store came back from its
+   * last outage, `gap` a silence of every gateway longer than this (ms) is an outage, `grace` how
+   * long after an outage lapsed registrations are not judged (ms).
+   */
+  storeClock(): string { return `${this.prefix}:store`; }
+  /** Sorted set: recorded store outages, member `START-END` (Redis ms) scored by END; clocks stop during them. */
+  outages(): string { return `${this.prefix}:outages`; }
 
   /** Channel: every change of a game (`VERSION FRAME`), its presence (`P SEQ FRAME`) and rematch notice (`R FROM TO`); see channels.ts. */
   gameChannel(gameId: string): string { return `${this.prefix}:ch:game:{g:${gameId}}`; }

@@ -1,9 +1,11 @@
 // Loads the Lua scripts of ./lua once, inlining `-- @include NAME` lines from ./lua/includes and
-// writing the key templates of keys.ts into them (`T` in includes/game.lua), and registers each on
-// an ioredis client as a command called by SHA (EVALSHA, with EVAL on NOSCRIPT).
+// writing the key templates of keys.ts into them (`T` in includes/game.lua) and the game idle
+// lifetime (`GAME_IDLE_MS`, a rule of every unfinished game), and registers each on an ioredis
+// client as a command called by SHA (EVALSHA, with EVAL on NOSCRIPT).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from './keys.js';
 
@@ -21,8 +23,10 @@ export const SCRIPT_KEYS = {
   unqueue: 2,
   move: 2,
   resign: 2,
-  rematch: 3,
-  expire: 2,
+  rematch: 5,
+  expire: 3,
+  heartbeat: 4,
+  claim: 1,
 } as const;
 export type ScriptName = keyof typeof SCRIPT_KEYS;
 
@@ -34,7 +38,7 @@ export function keyTemplates(k: Keys): string {
   const t: Record<string, string> = {
     games: k.playerGamesTemplate, conns: k.playerConnsTemplate, pch: k.playerChannelTemplate,
     game: k.gameTemplate, gch: k.gameChannelTemplate, inst: k.instanceTemplate, code: k.code('%s'),
-    idem: k.playerIdemTemplate, outbox: k.outbox(),
+    idem: k.playerIdemTemplate, outbox: k.outbox(), held: k.heldQueuePlace('%s'), clock: k.storeClock(),
   };
   // a JSON string of these ASCII names is also a valid Lua string literal
   return `{${Object.entries(t).map(([name, v]) => `${name} = ${JSON.stringify(v)}`).join(', ')}}`;
@@ -48,10 +52,18 @@ export function keyTemplates(k: Keys): string {
  */
 export type Delivery = 'publish' | 'outbox';
 
-export function loadScript(name: string, keys: Keys, delivery: Delivery = 'publish'): string {
+/** Default idle lifetime of an unfinished game (the GAME_IDLE_TTL_S default of server/config.ts), in ms. */
+export const DEFAULT_GAME_IDLE_MS = 86_400_000;
+
+/** What is written into the scripts at load time besides the key templates. */
+export interface ScriptOptions { gameIdleMs?: number; delivery?: Delivery }
+
+export function loadScript(name: string, keys: Keys, o: ScriptOptions = {}): string {
+  const delivery = o.delivery ?? 'publish';
   const text = readFileSync(join(LUA_DIR, `${name}.lua`), 'utf8')
     .replace(/^-- @include (\w+)\s*$/m, (_, inc: string) => readFileSync(join(LUA_DIR, 'includes', `${inc}.lua`), 'utf8'))
     .replace('__KEY_TEMPLATES__', keyTemplates(keys))
+    .replace('__GAME_IDLE_MS__', String(Math.trunc(o.gameIdleMs ?? DEFAULT_GAME_IDLE_MS)))
     .replace('__OUTBOX__', delivery === 'outbox' ? 'true' : 'false');
   // the body runs as a function so that what it recorded for publishing (PUBS, see includes/game.lua)
   // can be returned beside its reply, whichever `return` it ended with
@@ -67,14 +79,17 @@ export type ScriptCall = (keys: Arg[], args: Arg[]) => Promise<unknown>;
  * to `publish` (before the caller gets the reply), whichever caller made it: no script's changes
  * can be left out of delivery by a caller that forgot them.
  */
-export function registerScripts(redis: Redis, keys: Keys, delivery: Delivery = 'publish',
+export function registerScripts(redis: Redis, keys: Keys, o: ScriptOptions = {},
   publish: (pubs: string[]) => void = () => {}): Record<ScriptName, ScriptCall> {
+  const delivery = o.delivery ?? 'publish';
   const calls = {} as Record<ScriptName, ScriptCall>;
   for (const [name, numberOfKeys] of Object.entries(SCRIPT_KEYS) as [ScriptName, number][]) {
-    // a name of our own (a script called `hello` would shadow ioredis' own HELLO), per key prefix
-    // (two stores of different prefixes may share one client)
-    const command = `trine_${keys.prefix.replace(/[^A-Za-z0-9_]/g, '_')}_${delivery}_${name}`;
-    redis.defineCommand(command, { numberOfKeys, lua: loadScript(name, keys, delivery) });
+    const lua = loadScript(name, keys, o);
+    // a name of our own (a script called `hello` would shadow ioredis' own HELLO), per key prefix and
+    // script text (two stores of different prefixes, idle lifetimes or deliveries may share one client)
+    const sha = createHash('sha1').update(lua).digest('hex').slice(0, 8);
+    const command = `trine_${keys.prefix.replace(/[^A-Za-z0-9_]/g, '_')}_${name}_${sha}`;
+    redis.defineCommand(command, { numberOfKeys, lua });
     const fn = (redis as unknown as Record<string, (...a: Arg[]) => Promise<unknown>>)[command].bind(redis);
     calls[name] = (keys, args) => {
       if (keys.length !== numberOfKeys) throw new Error(`script ${name} takes ${numberOfKeys} keys, got ${keys.length}`);

@@ -27,10 +27,18 @@ export interface StoreLimits {
   inviteTtlMs: number;
   finishedTtlS: number;
   sessionTtlS: number;
+  /** An unfinished game nobody changed for this long (s) is aborted (GAME_IDLE_TTL_S). */
+  gameIdleTtlS: number;
 }
 
 // the stored forms and channel messages are decoded in channels.ts; re-exported for the Store's callers
 export { isFinished, parseSnapshot, toRaw, toRawPresence, type RawPresence, type RawSnapshot } from './channels.js';
+/** How long the reaper keeps the quick-match place of a player whose gateway was cut off (see lua/reap.lua). */
+export const QUEUE_HOLD_MS = 60_000;
+/** The shortest silence of every gateway taken for a store outage (ms). */
+const OUTAGE_MIN_GAP_MS = 1000;
+/** Outages are kept this long beyond the longest clock, for clocks that ran through them (see lua/expire.lua). */
+const OUTAGE_HISTORY_MARGIN_MS = 60_000;
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
@@ -43,7 +51,7 @@ export class Store {
     this.keys = new Keys(prefix);
     this.outbox = new Outbox(redis, this.keys, durability.barrier);
     // published once a replica has the change: the same barrier round the caller's answer awaits
-    this.call = registerScripts(redis, this.keys, durability.delivery, (pubs) => {
+    this.call = registerScripts(redis, this.keys, { gameIdleMs: limits.gameIdleTtlS * 1000, delivery: durability.delivery }, (pubs) => {
       durability.barrier.sync().then(() => this.outbox.deliver(pubs)).catch(() => { /* left in the outbox for a reconciler */ });
     });
   }
@@ -165,15 +173,25 @@ export class Store {
 
   async rematch(playerId: string, gameId: string, newGameId: string, idem = '') {
     const k = this.keys;
-    const r = await this.run('rematch', [k.game(gameId), k.game(newGameId), k.deadlines()],
+    const r = await this.run('rematch', [k.game(gameId), k.game(newGameId), k.deadlines(), k.queue(), k.queueNames()],
       [playerId, newGameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.limits.abandonMs, idem]);
     return Store.status(r, (x) => ({ started: x[1] === 'started' ? String(x[2]) : null }));
   }
 
   /** Applies the due time rule of one game: what this call applied (each is applied by one call only), or null. */
-  async expire(gameId: string): Promise<'timeout' | 'abandoned' | 'expired' | null> {
-    const r = await this.exec('expire', [this.keys.deadlines(), this.keys.game(gameId)], [gameId, this.limits.finishedTtlS]);
-    return r === 'timeout' || r === 'abandoned' || r === 'expired' ? r : null;
+  async expire(gameId: string): Promise<'timeout' | 'abandoned' | 'expired' | 'idle' | null> {
+    const l = this.limits;
+    const r = await this.exec('expire', [this.keys.deadlines(), this.keys.game(gameId), this.keys.outages()],
+      [gameId, l.finishedTtlS, l.turnMs, l.abandonMs, l.inviteTtlMs]);
+    return r === 'timeout' || r === 'abandoned' || r === 'expired' || r === 'idle' ? r : null;
+  }
+
+  /**
+   * Takes up to `count` games whose time rule is due out of every other gateway's sweep for
+   * `leaseMs` (see lua/claim.lua); the caller applies them with `expire`.
+   */
+  async claimDue(count: number, leaseMs: number): Promise<string[]> {
+    return (await this.call.claim([this.keys.deadlines()], [count, leaseMs])) as string[];
   }
 
   /**
@@ -183,7 +201,7 @@ export class Store {
   async reap(instance: string, batch: number): Promise<{ handled: number; left: number } | null> {
     const k = this.keys;
     const r = (await this.exec('reap', [k.instance(instance), k.instancePlayers(instance), k.instances(), k.deadlines(), k.queue(), k.queueNames()],
-      [instance, batch, this.limits.abandonMs], false)) as [number, number];
+      [instance, batch, this.limits.abandonMs, QUEUE_HOLD_MS], false)) as [number, number];
     return r[0] < 0 ? null : { handled: r[0], left: r[1] };
   }
 
@@ -200,8 +218,8 @@ export class Store {
   }
 
   /**
-   * Size of the deadlines set: every unfinished game has one entry while turn clocks and invite
-   * expiry are on (the defaults), so this counts the cluster's unfinished games in O(1).
+   * Size of the deadlines set: every unfinished game has one entry (at the latest its idle rule),
+   * so this counts the cluster's unfinished games in O(1).
    */
   async deadlineCount(): Promise<number> {
     return this.redis.zcard(this.keys.deadlines());
@@ -239,15 +257,20 @@ export class Store {
   }
 
   /**
-   * Keeps this gateway instance registered for `ttlMs`; `info` is what /api/gateways shows of it.
+   * Keeps this gateway instance registered for `ttlMs` (3 heartbeats); `info` is what /api/gateways
+   * shows of it. Also records store outages (lua/heartbeat.lua): a silence of every gateway longer
+   * than 2 beats (and at least OUTAGE_MIN_GAP_MS, so that a machine briefly too busy to beat is not
+   * taken for one) is one; lapsed registrations are not judged for the TTL and a beat after it.
    * Returns false when the registration had lapsed (its connections may have been pruned since).
    */
   async heartbeat(instanceId: string, info: object, ttlMs: number): Promise<boolean> {
-    const [prev] = await Promise.all([
-      this.redis.set(this.keys.instance(instanceId), JSON.stringify(info), 'PX', ttlMs, 'GET'),
-      this.redis.sadd(this.keys.instances(), instanceId),
-    ]);
-    return prev !== null;
+    const k = this.keys;
+    const beat = ttlMs / 3;
+    const l = this.limits;
+    const history = Math.max(l.turnMs, l.abandonMs, l.inviteTtlMs) + OUTAGE_HISTORY_MARGIN_MS;
+    const r = await this.call.heartbeat([k.instance(instanceId), k.instances(), k.storeClock(), k.outages()],
+      [instanceId, JSON.stringify(info), ttlMs, Math.round(Math.max(2 * beat, OUTAGE_MIN_GAP_MS)), Math.round(ttlMs + beat), history]);
+    return r === 1;
   }
 
   /** Ends this instance's registration; what is left of it (connections not forgotten) is reaped like a dead one's. */
