@@ -6,7 +6,7 @@ import { randomIds } from './gateway/ids.js';
 import { createLogger, errText, secretsOfUrl } from './log.js';
 import { createMetrics } from './metrics.js';
 import { connectRedis } from './redis.js';
-import { openDurability } from './store/durability.js';
+import { checkFsync, openDurability } from './store/durability.js';
 import { Keys } from './store/keys.js';
 import { Store } from './store/store.js';
 import type { Transport, TransportOptions } from './transport/types.js';
@@ -44,6 +44,8 @@ const durability = openDurability({
     { enableAutoPipelining: false, commandTimeout: cfg.REDIS_COMMAND_TIMEOUT_MS + cfg.DURABILITY_TIMEOUT_MS }),
 });
 const barrier = durability.barrier;
+// single mode relies on Redis fsyncing every write before it answers: say so when it does not
+if (durability.delivery === 'publish') void checkFsync(cmd, log);
 const store = new Store(cmd, {
   maxGamesPerPlayer: cfg.MAX_GAMES_PER_PLAYER, turnMs: cfg.TURN_MS, abandonMs: cfg.ABANDON_MS, inviteTtlMs: cfg.INVITE_TTL_MS,
   finishedTtlS: cfg.FINISHED_TTL_S, sessionTtlS: cfg.SESSION_TTL_S, gameIdleTtlS: cfg.GAME_IDLE_TTL_S,

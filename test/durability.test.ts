@@ -16,6 +16,7 @@ import { Keys } from '../server/store/keys.js';
 import { registerScripts } from '../server/store/scripts.js';
 import { player, type TestClient } from './support/client.js';
 import { startCluster } from './support/cluster.js';
+import { spawnGateway } from './support/gateway-proc.js';
 
 type C = Awaited<ReturnType<typeof startCluster>>;
 const keys = new Keys('trine');
@@ -130,5 +131,20 @@ describe('durability in replica mode', () => {
     assert.equal(pubs[0], `S ${id} 3`, 'recorded in the outbox, not published');
     await S.stateAt(id, 3, 5000);
     await until(async () => (await onPrimary.zscore(keys.outbox(), `S ${id} 3`)) === null, 'entry removed');
+  });
+});
+
+describe('durability in fsync mode', () => {
+  test('a gateway warns at start-up when Redis does not fsync every write', async () => {
+    const plain = new RedisServer(); // no AOF at all
+    await plain.start();
+    const gw = await spawnGateway({ REDIS_URL: plain.url, REDIS_MODE: 'single' });
+    try {
+      await until(async () => gw.output().includes('does not fsync every write'), 'the fsync warning in the log');
+      assert.match(gw.output(), /"appendonly":"no"/);
+    } finally {
+      await gw.stop();
+      await plain.stop();
+    }
   });
 });

@@ -12,7 +12,7 @@ import { httpRoutes } from '../http.js';
 import { scrub } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { decodeChannelMessage } from '../store/channels.js';
-import { checkFsync, type DurabilitySetup } from '../store/durability.js';
+import type { DurabilitySetup } from '../store/durability.js';
 import type { Store } from '../store/store.js';
 import type { Transport, TransportFactory } from '../transport/types.js';
 import { joinSeat } from './commands.js';
@@ -40,8 +40,11 @@ export interface GatewayOptions {
   metrics: Metrics;
   /** The Store, on the command connection `cmd`. */
   store: Store;
-  /** The Store's durability (REDIS_MODE): its barrier's own connection is closed with the gateway. */
-  durability: Pick<DurabilitySetup, 'delivery' | 'close'>;
+  /**
+   * The Store's durability (REDIS_MODE): `outbox` delivery turns the outbox reconciler on; its
+   * barrier's own connection is closed with the gateway. Default: scripts publish, nothing to close.
+   */
+  durability?: Pick<DurabilitySetup, 'delivery' | 'close'>;
   cmd: RedisLink;
   sub: SubscriberLink;
   transport: TransportFactory;
@@ -98,7 +101,7 @@ export class Gateway {
     });
     this.housekeeping = new Housekeeping({
       store, instanceId, canServe: () => health.canServe(), isReady: () => health.readiness().ok, log, metrics,
-      outbox: o.durability.delivery === 'outbox' ? store.outbox : null,
+      outbox: o.durability?.delivery === 'outbox' ? store.outbox : null,
     });
     this.sockets = new SocketHandler({
       cfg, instanceId, store, rooms, players: this.players, metrics, log, ids: o.ids, conns: this.conns,
@@ -139,7 +142,6 @@ export class Gateway {
     every(cfg.SWEEP_MS, () => this.housekeeping.sweep());
     every(cfg.HEARTBEAT_MS, () => this.housekeeping.reapDead());
     every(OUTBOX_CHECK_MS, () => this.housekeeping.reconcileOutbox());
-    if (this.o.durability.delivery === 'publish') void checkFsync(store.redis, log);
     every(TICK_MS, async () => {
       metrics.gamesActive.set(this.rooms.size);
       metrics.ready.set(this.readiness().ok ? 1 : 0);
@@ -165,6 +167,6 @@ export class Gateway {
     this.transport.stopListening();
     this.o.cmd.disconnect();
     this.o.sub.disconnect();
-    this.o.durability.close();
+    this.o.durability?.close();
   }
 }
