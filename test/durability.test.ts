@@ -33,8 +33,9 @@ async function until(cond: () => Promise<boolean>, what: string, ms = 10_000): P
 }
 
 describe('durability in replica mode', () => {
-  const primary = new RedisServer();
-  const replica = new RedisServer();
+  // data folders of their own: a replica stores the primary's snapshot in its folder (else the cwd)
+  const primary = new RedisServer({ dataDir: mkdtempSync(join(tmpdir(), 'trine-primary-')) });
+  const replica = new RedisServer({ dataDir: mkdtempSync(join(tmpdir(), 'trine-replica-')) });
   let sentinel: SentinelServer;
   let cl: C;
   let ws: string[];
