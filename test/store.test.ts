@@ -31,8 +31,8 @@ async function newGame(s = store) {
   for (const p of [x, o]) await redis.sadd(s.keys.playerConns(p), `${inst}|c`);
   const id = uid('g');
   const code = uid('C').toUpperCase();
-  assert.deepEqual(await s.create(x, 'X', id, code), { ok: true, version: 1 });
-  assert.deepEqual(await s.join(o, 'O', code, id), { ok: true, version: 2 });
+  assert.deepEqual(await s.create(x, 'X', id, code), { ok: true, version: 1, gameId: id, code });
+  assert.deepEqual(await s.join(o, 'O', code, id), { ok: true, version: 2, gameId: id });
   return { id, x, o, inst };
 }
 

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { errText } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import type { Outbox } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
 
 /** Due games claimed at once, and players reaped per script call (both bound one script's work). */
@@ -28,12 +29,18 @@ export interface HousekeepingDeps {
   /** Whether the gateway is ready (reaping also needs the heartbeat to be answered: see Readiness). */
   isReady(): boolean;
   log: Logger;
-  metrics: Pick<Metrics, 'timeRules' | 'gamesFinished' | 'redisErrors' | 'playersReaped'>;
+  metrics: Pick<Metrics, 'timeRules' | 'gamesFinished' | 'redisErrors' | 'playersReaped' | 'outboxRepublished'>;
+  /** REDIS_MODE=sentinel: the outbox whose leftovers any gateway publishes; null in single mode. */
+  outbox?: Pick<Outbox, 'reconcile'> | null;
 }
+
+/** An outbox entry this old was left by its gateway (it died, or its barrier failed): any gateway publishes it. */
+const OUTBOX_GRACE_MS = 1000;
 
 export class Housekeeping {
   private sweeping = false;
   private reaping = false;
+  private reconciling = false;
 
   constructor(private readonly d: HousekeepingDeps) {}
 
@@ -90,6 +97,28 @@ export class Housekeeping {
       d.log.debug({ err: errText(e) }, 'reap failed');
     } finally {
       this.reaping = false;
+    }
+  }
+
+  /**
+   * REDIS_MODE=sentinel: publishes the changes whose own gateway did not within a second, so that
+   * every watcher gets every change within about two seconds even if that gateway died.
+   */
+  async reconcileOutbox(): Promise<void> {
+    const { d } = this;
+    if (!d.outbox || this.reconciling || !d.canServe()) return;
+    this.reconciling = true;
+    try {
+      const n = await d.outbox.reconcile(OUTBOX_GRACE_MS);
+      if (n) {
+        d.metrics.outboxRepublished.inc(n);
+        d.log.info({ entries: n }, 'published outbox entries a change left behind');
+      }
+    } catch (e) {
+      d.metrics.redisErrors.inc({ op: 'outbox' });
+      d.log.debug({ err: errText(e) }, 'outbox reconcile failed');
+    } finally {
+      this.reconciling = false;
     }
   }
 

@@ -13,6 +13,8 @@
 //   `M ID`        the player was matched into game ID (queue)
 //   `R FROM TO`   a rematch of FROM started as TO (rematch.lua)
 // Stored: hash field `s` is the snapshot JSON (a `state` frame wraps it); field `p` is `SEQ FRAME`.
+// REDIS_MODE=sentinel: the same messages wait in the outbox sorted set until a replica has their
+// change (see outbox.ts): member `S GAMEID VERSION` for a state, `N CHANNEL PAYLOAD` for the rest.
 import type { GameSnapshot } from '../../shared/protocol.js';
 import type { Keys } from './keys.js';
 

@@ -37,6 +37,20 @@ export class Keys {
    * sweeping gateway's claim on it (lua/claim.lua).
    */
   deadlines(): string { return `${this.prefix}:deadlines`; }
+  /**
+   * String, TTL 10 min: the answer a player's state change with idempotency key `idem` got when it
+   * was applied (JSON of the script's reply); a resend with the same idem is answered from it.
+   */
+  playerIdem(playerId: string, idem: string): string { return `${this.prefix}:player:{p:${playerId}}:idem:${idem}`; }
+  /**
+   * Sorted set (REDIS_MODE=sentinel only): what a change is still to publish once it is on a
+   * replica, scored by the Redis time (ms) it was written at: `S GAMEID VERSION` (a state) or
+   * `N CHANNEL PAYLOAD` (a notice). The gateway that made the change removes its entries after
+   * publishing them; any gateway republishes entries older than a second (lua/includes/game.lua).
+   */
+  outbox(): string { return `${this.prefix}:outbox`; }
+  /** String: the durability fence of one gateway instance (written, then WAITed for; see durability.ts). */
+  fence(instanceId: string): string { return `${this.prefix}:fence:${instanceId}`; }
 
   /**
    * String with a TTL: the quick-match place (`SCORE NAME`) of a player whose gateway was reaped
@@ -72,4 +86,6 @@ export class Keys {
   get gameTemplate(): string { return this.game('%s'); }
   get gameChannelTemplate(): string { return this.gameChannel('%s'); }
   get instanceTemplate(): string { return this.instance('%s'); }
+  /** `%s` for the player id; the idem is appended (by concatenation: an idem may hold any character). */
+  get playerIdemTemplate(): string { return this.playerIdem('%s', ''); }
 }

@@ -25,7 +25,7 @@ function setup(o: { due?: string[][]; applied?: Record<string, Applied | Error>;
     deadInstances: async (self) => { calls.push(`dead but ${self}`); return o.dead ?? []; },
     reap: async (id, batch) => { calls.push(`reap ${id} ${batch}`); return reaps.length ? reaps.shift()! : { handled: 0, left: 0 }; },
   };
-  const metrics = fakeMetrics('timeRules', 'gamesFinished', 'redisErrors', 'playersReaped');
+  const metrics = fakeMetrics('timeRules', 'gamesFinished', 'redisErrors', 'playersReaped', 'outboxRepublished');
   const hk = new Housekeeping({ store, instanceId: 'gw-1-abc', canServe: () => canServe, isReady: () => ready, log: silentLog, metrics });
   return { hk, calls, metrics, set: (s: { canServe?: boolean; ready?: boolean }) => { canServe = s.canServe ?? canServe; ready = s.ready ?? ready; }, store };
 }

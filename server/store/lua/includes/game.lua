@@ -9,6 +9,43 @@ local LINES = {{0,1,2},{3,4,5},{6,7,8},{0,3,6},{1,4,7},{2,5,8},{0,4,8},{2,4,6}}
 
 local function fmt(template, id) return (string.gsub(template, '%%s', id)) end
 
+-- Delivery (server/store/scripts.ts). OUTBOX false (REDIS_MODE=single): states and notices are
+-- PUBLISHed here; Redis fsyncs the AOF before it sends any of them. OUTBOX true (sentinel): a
+-- watcher must never see a change a failover can still roll back, so each is recorded in the
+-- outbox (scored by Redis time) and appended to PUBS (the upvalue the loader returns beside the
+-- reply); the gateway publishes them once a replica has the change, and any gateway republishes
+-- entries left over by one that died.
+local OUTBOX = __OUTBOX__
+
+local function emit(channel, payload, entry)
+  if not OUTBOX then redis.call('PUBLISH', channel, payload); return end
+  local t = redis.call('TIME')
+  redis.call('ZADD', T.outbox, tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), entry)
+  PUBS[#PUBS + 1] = entry
+  PUBS[#PUBS + 1] = channel
+  PUBS[#PUBS + 1] = payload
+end
+
+-- A notice (`G ID`, `M ID`, `R FROM TO`) on a player's or a game's channel.
+local function notice(channel, payload) emit(channel, payload, 'N ' .. channel .. ' ' .. payload) end
+
+-- Idempotency of requests (`idem`, '' when the request has none): the reply a player's request
+-- got when it was applied, kept 10 minutes; a resend gets it again with 'R' in place of 'OK'
+-- (the gateway answers it like the first time but counts nothing twice).
+local function idem_recall(pid, idem)
+  if idem == nil or idem == '' then return nil end
+  local v = redis.call('GET', fmt(T.idem, pid) .. idem)
+  if not v then return nil end
+  local r = cjson.decode(v)
+  r[1] = 'R'
+  return r
+end
+
+local function idem_record(pid, idem, reply)
+  if idem ~= nil and idem ~= '' then redis.call('SET', fmt(T.idem, pid) .. idem, cjson.encode(reply), 'EX', 600) end
+  return reply
+end
+
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -56,7 +93,7 @@ local function save_and_publish(key, channel, g)
   if g.players.O ~= cjson.null then g.players.O.online = (o[2] == '1') end
   local json = cjson.encode(g)
   redis.call('HSET', key, 's', json)
-  redis.call('PUBLISH', channel, g.version .. ' {"t":"state","game":' .. json .. '}')
+  emit(channel, g.version .. ' {"t":"state","game":' .. json .. '}', 'S ' .. g.id .. ' ' .. g.version)
   return g.version
 end
 
