@@ -5,7 +5,7 @@ import { Gateway } from './gateway/gateway.js';
 import { randomIds } from './gateway/ids.js';
 import { createLogger, errText, secretsOfUrl } from './log.js';
 import { createMetrics } from './metrics.js';
-import { connectRedis } from './redis.js';
+import { connectRedis, isPrimary } from './redis.js';
 import { Store } from './store/store.js';
 import type { Transport, TransportOptions } from './transport/types.js';
 
@@ -40,6 +40,7 @@ const store = new Store(cmd, {
 const gateway = new Gateway({
   cfg, log, metrics: createMetrics(cfg.GATEWAY_ID), store, cmd, sub, ids: randomIds(), now: Date.now, assets,
   transport: (o: TransportOptions): Transport => new transport(o),
+  isPrimary: cfg.REDIS_MODE === 'sentinel' ? () => isPrimary(cmd) : undefined,
 });
 
 try {
