@@ -43,11 +43,13 @@ export function judge(run: ChaosRun, minRate = MIN_RATE, minDownShare = MIN_DOWN
   const { history: h, outage } = run;
   const secs = (run.pausedAt - run.t0) / 1000;
   // windows without writes: the Redis outage, and each failover (a kill to the first ack after it)
-  const ackTimes = [...h.moves.values()].map((m) => m.ackAt).filter((t): t is number => t !== null).sort((a, b) => a - b);
   const gaps = new Latency();
   const windows: { from: number; to: number }[] = outage ? [{ from: outage.stopAt, to: outage.backAt }] : [];
   for (const k of run.primaryKills) {
-    const first = ackTimes.find((t) => t > k.at);
+    // a write after the kill: a move first sent after it, or a resent one (an answer that arrives
+    // just after the kill without a resend was written before it)
+    const first = [...h.moves.values()].reduce<number | undefined>((a, m) => (m.ackAt !== null && m.ackAt > k.at
+      && (m.firstSentAt > k.at || m.attempts > 1) && (a === undefined || m.ackAt < a) ? m.ackAt : a), undefined);
     if (first === undefined) continue; // (a move caught by it: counted from every gateway ready again)
     gaps.record(first - k.at);
     windows.push({ from: k.at, to: Math.max(first, k.readyAt) });
