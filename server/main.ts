@@ -5,7 +5,7 @@ import { Gateway } from './gateway/gateway.js';
 import { randomIds } from './gateway/ids.js';
 import { createLogger, errText, secretsOfUrl } from './log.js';
 import { createMetrics } from './metrics.js';
-import { connectRedis } from './redis.js';
+import { connectRedis, isPrimary } from './redis.js';
 import { checkFsync, openDurability } from './store/durability.js';
 import { Keys } from './store/keys.js';
 import { Store } from './store/store.js';
@@ -57,6 +57,7 @@ const store = new Store(cmd, {
 const gateway = new Gateway({
   cfg, log, metrics, store, durability, cmd, sub, ids, now: Date.now, assets,
   transport: (o: TransportOptions): Transport => new transport(o),
+  isPrimary: cfg.REDIS_MODE === 'sentinel' ? () => isPrimary(cmd) : undefined,
 });
 
 try {

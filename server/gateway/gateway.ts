@@ -51,6 +51,12 @@ export interface GatewayOptions {
   assets: (path: string) => { type: string; body: string | Uint8Array } | null;
   ids: Ids;
   now(): number;
+  /**
+   * Sentinel mode: whether the node the command connection talks to is a primary (ROLE). The
+   * heartbeat asks; a node that is not makes the gateway drop both connections and ask the
+   * Sentinels again (see Registration).
+   */
+  isPrimary?: () => Promise<boolean>;
 }
 
 /** Sockets that send nothing (not even a pong) for this long are dropped by the transport. */
@@ -94,7 +100,7 @@ export class Gateway {
     const registration = this.registration = new Registration({
       store, cmd: o.cmd, sub: o.sub, instanceId, heartbeatMs: cfg.HEARTBEAT_MS, commandTimeoutMs: cfg.REDIS_COMMAND_TIMEOUT_MS,
       info: { id: cfg.GATEWAY_ID, instance: instanceId, url: cfg.PUBLIC_URL, ws: `${cfg.PUBLIC_URL.replace(/^http/, 'ws')}/ws` },
-      conns: () => this.conns, isDraining, now, log, metrics,
+      conns: () => this.conns, isDraining, now, log, metrics, isPrimary: o.isPrimary,
     });
     const health = this.health = new Readiness({
       cmd: o.cmd, sub: o.sub, registration, subs, rooms, players: this.players, isDraining, now, log, metrics,

@@ -43,7 +43,7 @@ export class RedisProcess {
   get pid(): number { return this.proc.pid!; }
   get alive(): boolean { return this.proc.exitCode === null && this.proc.signalCode === null; }
 
-  /** Resolves once it answers PING; rejects with the reason from its log if it exits first. */
+  /** Resolves once it answers (INFO: this very process); rejects with the reason from its log if it exits first. */
   async ready(timeoutMs = 10_000): Promise<void> {
     const exited = new Promise<never>((_, reject) => this.proc.once('exit', (code) => {
       // the last lines reach us with (or just before) the exit: read them after the streams end
@@ -63,7 +63,8 @@ export class RedisProcess {
       r.on('error', () => {});
       try {
         await r.connect();
-        if ((await r.ping()) === 'PONG') { r.disconnect(); return; }
+        // our process answers, not another one that holds the port (ours then exits, saying so)
+        if ((await r.info('server')).includes(`process_id:${this.pid}\r`)) { r.disconnect(); return; }
       } catch { /* not yet */ }
       r.disconnect();
       await new Promise((res) => setTimeout(res, 50));

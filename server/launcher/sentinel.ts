@@ -4,6 +4,7 @@
 // died is started again after RESTART_DELAY_MS; a data node always as a replica of the primary the
 // Sentinels name now (so an old primary can never come back as a second primary), or as the
 // primary only when the Sentinels still name it and no failover is under way.
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { RedisServer } from './redis-server.js';
@@ -48,8 +49,18 @@ export class SentinelRedis implements RedisTopology {
   get url(): string { return `redis://${key(this.primary)}`; }
   get sentinelList(): string { return this.sentinels.map((s) => key(s.address)).join(','); }
 
+  /**
+   * Starts the group. The node that was primary when the folder was last used starts as the
+   * primary (it has every write; the others catch up from it); the Sentinels' configurations of
+   * that run named its ports and are written afresh.
+   */
   async start(): Promise<void> {
-    const [first, ...replicas] = this.data;
+    rmSync(join(this.o.dir, 'sentinel'), { recursive: true, force: true });
+    const last = this.lastPrimary();
+    const first = this.data[last];
+    first.startedAs = 'primary';
+    const replicas = this.data.filter((n) => n !== first);
+    for (const n of replicas) n.startedAs = 'replica';
     await first.server.start();
     this.primary = { host: HOST, port: first.server.port };
     this.started(first);
@@ -69,6 +80,14 @@ export class SentinelRedis implements RedisTopology {
     await this.settled(20_000);
     // the launcher's own view of the primary, for cluster.json and its console: a failover is announced once
     this.watch = setInterval(() => { void this.follow(); }, 1000);
+  }
+
+  private get lastPrimaryFile(): string { return join(this.o.dir, 'last-primary'); }
+
+  /** Index of the data node that was primary last in this folder (0 the first time). */
+  private lastPrimary(): number {
+    const i = existsSync(this.lastPrimaryFile) ? Number(readFileSync(this.lastPrimaryFile, 'utf8').trim()) : 0;
+    return Number.isInteger(i) && i >= 0 && i < this.data.length ? i : 0;
   }
 
   private started(n: DataNode): void {
@@ -120,6 +139,8 @@ export class SentinelRedis implements RedisTopology {
     if (!p || key(p.addr) === key(this.primary)) return;
     const from = key(this.primary);
     this.primary = p.addr;
+    const i = this.data.findIndex((n) => n.server.port === p.addr.port);
+    if (i >= 0) writeFileSync(this.lastPrimaryFile, `${i}\n`);
     this.o.onEvent?.({ kind: 'failover', from, to: key(p.addr) });
   }
 
@@ -136,9 +157,10 @@ export class SentinelRedis implements RedisTopology {
       p = await this.askPrimary();
     }
     if (this.restarter.stopped) return;
-    const self = !p || p.addr.port === n.server.port;
+    const target = p?.addr ?? this.primary; // no Sentinel answers: the primary they named last
+    const self = target.port === n.server.port;
     n.startedAs = self ? 'primary' : 'replica';
-    await n.server.start(self ? undefined : p!.addr);
+    await n.server.start(self ? undefined : target);
     this.started(n);
   }
 
