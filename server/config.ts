@@ -104,7 +104,7 @@ function defaultOf(schema: z.ZodType): string | undefined {
   return d.success && d.data !== undefined ? String(d.data) : undefined;
 }
 
-/** Every setting with its default and doc line, for --help and docs/CONFIGURATION.md. */
+/** Every setting with its default and doc line, for --help and the README's configuration table (`npm run config-doc`). */
 export function settingRows(table: Table = SETTINGS): { name: string; default: string | undefined; doc: string }[] {
   return Object.entries(table).map(([name, [schema, doc]]) => ({ name, default: defaultOf(schema), doc }));
 }

@@ -1,6 +1,8 @@
-// The rules of tic-tac-toe as a pure, I/O-free module, used by the gateway, the page and the bots.
-// The Lua scripts in server/store/lua enforce the same rules inside Redis; test/lua-rules.test.ts
-// plays random games through both and demands identical outcomes.
+// The rules of tic-tac-toe as a pure, I/O-free module: the marks and statuses the wire types use,
+// and the logic the page, the bots, the chaos checker and the tests apply to what they receive.
+// The gateway does not apply them: the authoritative rules run inside Redis, in the Lua scripts of
+// server/store/lua (move.lua, includes/game.lua). test/store.test.ts plays random moves through
+// both and demands identical outcomes; test/rules.test.ts covers this module on its own.
 
 /** A seat and its mark, in turn order (Y and Z only with three and four players). */
 export type Mark = 'X' | 'O' | 'Y' | 'Z';
