@@ -35,14 +35,14 @@ export async function privateGameOn(on: { x: string; o: string; watcher: string 
 }
 
 /**
- * A creates, B joins, then they alternate `cells` (A first). Every answer must be ok with the next
- * version, and A, B and every watcher must see the final version.
+ * A creates, B joins, then they alternate `cells` (A first), move i with mid `${midPrefix}${i}`.
+ * Every answer must be ok with the next version, and A, B and every watcher must see the final version.
  */
-export async function playPrivateGame(A: TestClient, B: TestClient, cells = X_WINS, watchers: TestClient[] = []): Promise<GameSnapshot> {
+export async function playPrivateGame(A: TestClient, B: TestClient, cells = X_WINS, watchers: TestClient[] = [], midPrefix = 'p'): Promise<GameSnapshot> {
   const { id } = await privateGame(A, B, watchers);
   let v = 2;
   for (const [i, cell] of cells.entries()) {
-    const r = await (i % 2 ? B : A).ok({ t: 'move', gameId: id, cell, mid: `p${i}` });
+    const r = await (i % 2 ? B : A).ok({ t: 'move', gameId: id, cell, mid: `${midPrefix}${i}` });
     assert.equal(r.version, ++v);
   }
   const finals = await Promise.all([A, B, ...watchers].map((c) => c.stateAt(id, v)));
