@@ -15,8 +15,9 @@ import { SETTINGS } from '../server/config.js';
 import { ROOT } from '../server/launcher/cluster.js';
 import { freePort } from '../server/launcher/ports.js';
 import { player } from './support/client.js';
-import { sleep, startCluster } from './support/cluster.js';
+import { startCluster } from './support/cluster.js';
 import { exportedNames } from './support/metrics.js';
+import { until } from './support/until.js';
 
 const NGINX = '/usr/sbin/nginx';
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -155,11 +156,10 @@ describe('docker-compose.yml and deploy/', () => {
     const lb = `http://127.0.0.1:${port}`;
     const lbWs = `ws://127.0.0.1:${port}/ws`;
     try {
-      for (let i = 0; i < 100 && nginx.exitCode === null; i++) {
-        if (await fetch(`${lb}/lb/healthz`).then((r) => r.ok, () => false)) break;
-        await sleep(50);
-      }
-      assert.equal(nginx.exitCode, null, `nginx runs: ${err}`);
+      await until('nginx answering /lb/healthz', async () => {
+        assert.equal(nginx.exitCode, null, `nginx runs: ${err}`);
+        return fetch(`${lb}/lb/healthz`).then((r) => r.ok, () => false);
+      });
       assert.equal((await fetch(`${lb}/`)).status, 200, `the page through nginx (${err})`);
       assert.equal((await fetch(`${lb}/readyz`)).status, 200);
       assert.equal((await fetch(`${lb}/metrics`)).status, 404, 'metrics are not public');
