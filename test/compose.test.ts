@@ -174,6 +174,7 @@ describe('docker-compose.yml and deploy/', () => {
       assert.equal((await clients[0].waitClose(5000)).code, 1012);
       const back = await player(lbWs, 'lb0-back', { token: clients[0].token });
       assert.equal(back.msgs[0].resumed, true);
+      assert.ok(cl.gateways.some((g) => g.id === back.gateway), `welcomed by a gateway of the cluster: ${back.gateway}`);
       assert.notEqual(back.gateway, victim.id);
       await new Promise<void>((res) => { if (!cl.alive(victim)) res(); else victim.proc.once('exit', () => res()); });
 
