@@ -47,3 +47,6 @@ export function errText(e: unknown): string {
   const s = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   return scrub(s).slice(0, 300);
 }
+
+/** Milliseconds since `started` (a performance.now() reading), to two decimals, for a log line's `ms`. */
+export const msSince = (started: number): number => Math.round((performance.now() - started) * 100) / 100;

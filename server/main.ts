@@ -2,8 +2,11 @@
 import { ConfigError, loadConfig, settingsHelp } from './config.js';
 import { loadAssets } from './assets.js';
 import { Gateway } from './gateway/gateway.js';
+import { randomIds } from './gateway/ids.js';
 import { createLogger, errText, secretsOfUrl } from './log.js';
-import type { Conn } from './gateway/conn.js';
+import { createMetrics } from './metrics.js';
+import { connectRedis } from './redis.js';
+import { Store } from './store/store.js';
 import type { Transport, TransportOptions } from './transport/types.js';
 
 if (process.argv.includes('--help')) {
@@ -20,14 +23,23 @@ try {
 }
 
 const log = createLogger(cfg.GATEWAY_ID, cfg.LOG_LEVEL, { secrets: secretsOfUrl(cfg.REDIS_URL) });
-type TOpts = TransportOptions<Conn> & { sendBufferLimit: number; idleTimeoutS: number };
 const transport = cfg.TRANSPORT === 'uws'
   ? (await import('./transport/uws.js')).UwsTransport
   : (await import('./transport/ws.js')).WsTransport;
 
+const assets = await loadAssets();
+// the gateway's two Redis connections (watched by the gateway from its construction on): commands (the Store's) and pub/sub
+const redis = (role: string) => connectRedis(cfg.REDIS_URL, cfg.REDIS_COMMAND_TIMEOUT_MS, `trine-${cfg.GATEWAY_ID}-${role}`, cfg.REDIS_TLS_CA_FILE);
+const cmd = redis('cmd');
+const sub = redis('sub');
+const store = new Store(cmd, {
+  maxGamesPerPlayer: cfg.MAX_GAMES_PER_PLAYER, turnMs: cfg.TURN_MS, abandonMs: cfg.ABANDON_MS, inviteTtlMs: cfg.INVITE_TTL_MS,
+  finishedTtlS: cfg.FINISHED_TTL_S, sessionTtlS: cfg.SESSION_TTL_S,
+}, cfg.REDIS_PREFIX);
+
 const gateway = new Gateway({
-  cfg, log, assets: await loadAssets(),
-  transport: (o: TOpts): Transport => new transport<Conn>(o),
+  cfg, log, metrics: createMetrics(cfg.GATEWAY_ID), store, cmd, sub, ids: randomIds(), now: Date.now, assets,
+  transport: (o: TransportOptions): Transport => new transport(o),
 });
 
 try {

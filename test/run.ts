@@ -1,4 +1,4 @@
-// `npm test`: every test file under test/ (node's test runner, one file at a time: each starts its
+// `npm test`: every test file under test/ and test/unit/ (node's test runner, one file at a time: each starts its
 // own Redis and clusters on free ports), then the independent contract check of ../shared, when it
 // is there, against a 3-gateway cluster with each transport. Ends with `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
@@ -8,8 +8,9 @@ import { ROOT } from '../server/launcher/cluster.js';
 import { runContractCheck } from './support/contract-check.js';
 
 const only = process.argv.slice(2);
-const files = readdirSync(join(ROOT, 'test')).filter((f) => f.endsWith('.test.ts')).sort()
-  .filter((f) => !only.length || only.some((o) => f.includes(o)));
+// test/*.test.ts, then the in-process unit tests of test/unit/ (no Redis, no sockets)
+const testsIn = (dir: string) => readdirSync(join(ROOT, 'test', dir)).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join(dir, f));
+const files = [...testsIn('.'), ...testsIn('unit')].filter((f) => !only.length || only.some((o) => f.includes(o)));
 let passed = 0;
 let failed = 0;
 const failures: string[] = [];

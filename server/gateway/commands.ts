@@ -2,10 +2,11 @@
 // (one Lua script), answers ok or error, and joins the sender to the game's room where it gains a
 // seat or follows a game; every other socket learns of it through pub/sub.
 import type { Logger } from 'pino';
-import type { ClientMessage, ErrorCode } from '../../shared/protocol.js';
+import type { ClientMessage, ErrorCode, ServerMessage } from '../../shared/protocol.js';
 import type { FinishReason, Metrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
 import type { Conn } from './conn.js';
+import { frameOf } from './messages.js';
 import type { Rooms } from './rooms.js';
 
 export interface CommandDeps {
@@ -15,7 +16,7 @@ export interface CommandDeps {
   log: Logger;
   newGameId(): string;
   newCode(): string;
-  reply(conn: Conn, msg: Record<string, unknown>): void;
+  reply(conn: Conn, msg: ServerMessage): void;
   fail(conn: Conn, rid: string | undefined, code: ErrorCode, message?: string): void;
 }
 
@@ -37,7 +38,7 @@ export const COMMANDS: { [T in Exclude<ClientMessage['t'], 'hello'>]: Handler<T>
     d.reply(c, { t: 'ok', rid: m.rid });
     if (r.matched) {
       d.metrics.gamesCreated.inc({ kind: 'quick' });
-      await joinSeat(d, c, r.matched, JSON.stringify({ t: 'matched', gameId: r.matched }));
+      await joinSeat(d, c, r.matched, frameOf({ t: 'matched', gameId: r.matched }));
       return { gameId: r.matched, event: 'created', kind: 'quick' };
     }
   },
@@ -116,7 +117,7 @@ export const COMMANDS: { [T in Exclude<ClientMessage['t'], 'hello'>]: Handler<T>
     d.reply(c, r.started ? { t: 'ok', rid: m.rid, gameId: r.started } : { t: 'ok', rid: m.rid });
     if (r.started) {
       d.metrics.gamesCreated.inc({ kind: 'rematch' });
-      await joinSeat(d, c, r.started, JSON.stringify({ t: 'rematch', from: m.gameId, gameId: r.started }));
+      await joinSeat(d, c, r.started, frameOf({ t: 'rematch', from: m.gameId, gameId: r.started }));
       return { gameId: r.started, from: m.gameId, event: 'created', kind: 'rematch' };
     }
     return { gameId: m.gameId };
@@ -124,7 +125,7 @@ export const COMMANDS: { [T in Exclude<ClientMessage['t'], 'hello'>]: Handler<T>
 };
 
 /** Follows a game in which the socket's player holds a seat; a socket keeps at most a few finished games. */
-export async function joinSeat(d: CommandDeps, c: Conn, gameId: string, announce?: string): Promise<void> {
+export async function joinSeat(d: Pick<CommandDeps, 'rooms'>, c: Conn, gameId: string, announce?: string): Promise<void> {
   await d.rooms.join(c, gameId, 'player', announce);
   if (c.rooms.size > 4) {
     for (const id of c.rooms.keys()) {

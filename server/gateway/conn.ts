@@ -3,23 +3,7 @@
 // hello with the player's token.
 import type { Socket } from '../transport/types.js';
 import type { Role } from './rooms.js';
-
-/** Token bucket: `rate` tokens per second, at most `burst`. */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-  constructor(private readonly rate: number, private readonly burst: number, now: number) {
-    this.tokens = burst;
-    this.last = now;
-  }
-  take(now: number): boolean {
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
+import { AbuseWindow, type TokenBucket } from './abuse.js';
 
 export class Conn {
   /** The player, once hello completed (requests are served from then on). */
@@ -33,9 +17,8 @@ export class Conn {
   readonly rooms = new Map<string, Role>();
   helloTimer: NodeJS.Timeout | null = null;
   sessionTouchedAt = 0;
-  /** Errors and refusals in the current window (see Gateway.abuse). */
-  abuse = 0;
-  abuseWindowStart = 0;
+  /** Bad input in the current window (see abuse.ts). */
+  readonly abuse = new AbuseWindow();
   inflight = 0;
   private roomOps: Promise<unknown> = Promise.resolve();
 

@@ -1,5 +1,5 @@
 // The sentences that go with each error code: short, for people; the code is for programs.
-import type { ErrorCode } from '../../shared/protocol.js';
+import type { ErrorCode, ServerMessage } from '../../shared/protocol.js';
 
 export const ERROR_TEXT: Record<ErrorCode, string> = {
   HELLO_FIRST: 'Say hello first: the first message must be {"t":"hello","v":1}.',
@@ -20,5 +20,8 @@ export const ERROR_TEXT: Record<ErrorCode, string> = {
   BAD_VARIANT: 'A variant has integer rows and cols (3-19), k (3 to the longer side) and players (2-4).',
 };
 
+/** A server frame as sent: every frame the gateway builds is checked against the contract's ServerMessage. */
+export const frameOf = (msg: ServerMessage): string => JSON.stringify(msg);
+
 export const errorFrame = (code: ErrorCode, rid?: string, message?: string): string =>
-  JSON.stringify(rid === undefined ? { t: 'error', code, message: message ?? ERROR_TEXT[code] } : { t: 'error', rid, code, message: message ?? ERROR_TEXT[code] });
+  frameOf(rid === undefined ? { t: 'error', code, message: message ?? ERROR_TEXT[code] } : { t: 'error', rid, code, message: message ?? ERROR_TEXT[code] });

@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
 
-export function originPolicy(cfg: Config): (origin: string | undefined) => boolean {
+export function originPolicy(cfg: Pick<Config, 'ALLOWED_ORIGINS' | 'REQUIRE_ORIGIN' | 'PUBLIC_URL'>): (origin: string | undefined) => boolean {
   const list = cfg.ALLOWED_ORIGINS?.split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean);
   if (list?.includes('*')) return (origin) => origin !== undefined || !cfg.REQUIRE_ORIGIN;
   const own = new URL(cfg.PUBLIC_URL);

@@ -3,8 +3,10 @@
 // `R from to` rematch) make every socket of the player, on every gateway, follow its new game.
 import type { Logger } from 'pino';
 import { errText } from '../log.js';
+import type { PlayerNotice } from '../store/channels.js';
 import type { Store } from '../store/store.js';
 import type { Conn } from './conn.js';
+import { frameOf } from './messages.js';
 import type { Rooms } from './rooms.js';
 import type { Subscriptions } from './subscriptions.js';
 
@@ -46,15 +48,13 @@ export class Players {
     return true;
   }
 
-  onMessage(playerId: string, payload: string): boolean {
+  /** A notice of a player's channel (see store/channels.ts); false when the player has no socket here. */
+  onNotice(playerId: string, notice: PlayerNotice): boolean {
     const set = this.byPlayer.get(playerId);
     if (!set) return false;
-    const [kind, a, b] = payload.split(' ');
-    let gameId = a;
-    let announce: string | undefined;
-    if (kind === 'M') announce = JSON.stringify({ t: 'matched', gameId: a });
-    else if (kind === 'R') { gameId = b; announce = JSON.stringify({ t: 'rematch', from: a, gameId: b }); }
-    else if (kind !== 'G') return false;
+    const [gameId, announce] = notice.kind === 'seated' ? [notice.gameId, undefined]
+      : notice.kind === 'matched' ? [notice.gameId, frameOf({ t: 'matched', gameId: notice.gameId })]
+        : [notice.to, frameOf({ t: 'rematch', from: notice.from, gameId: notice.to })];
     for (const c of set) {
       this.d.follow(c, gameId, announce).catch((e) => this.d.log.warn({ playerId, gameId, err: errText(e) }, 'could not follow game'));
     }

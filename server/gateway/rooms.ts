@@ -5,8 +5,9 @@
 // Presence (whether each seated player is online) is not a game change: it travels apart, as
 // `presence` frames with a sequence number of their own (`P SEQ FRAME` on the game's channel). A
 // room keeps the newest one and gives it to a socket joining an unfinished game, after the snapshot.
-import { isFinished, toRawPresence, type RawPresence, type RawSnapshot } from '../store/store.js';
+import { isFinished, type GameEvent, type RawPresence, type RawSnapshot } from '../store/channels.js';
 import type { Transport } from '../transport/types.js';
+import { frameOf } from './messages.js';
 import type { Subscriptions } from './subscriptions.js';
 
 export type Role = 'player' | 'spectator';
@@ -34,14 +35,14 @@ interface Room {
 }
 
 export interface RoomsDeps {
-  subs: Subscriptions;
-  transport: Transport;
+  subs: Pick<Subscriptions, 'acquire' | 'release'>;
+  /** Where a room's frames go: one publish per frame to the room's topic (the transport's). */
+  transport: Pick<Transport, 'publish'>;
   channelOf(gameId: string): string;
   /** The game's snapshot and newest presence message, read at once; null when there is no such game. */
   read(gameId: string): Promise<{ snapshot: RawSnapshot; presence: RawPresence | null } | null>;
   /** Frames sent to sockets of a room, by type: forwarded ones, and what a joining socket gets. */
   onForward?(room: string, members: number, type: string): void;
-  onDropped?(): void;
   spectatorLimit: number;
 }
 
@@ -160,27 +161,22 @@ export class Rooms {
     if (read.presence) this.offerPresence(room, read.presence);
   }
 
-  /** A message on a game channel: `VERSION FRAME`, `P SEQ FRAME` (presence), or `R FROM TO` (rematch, for spectators). */
-  onMessage(gameId: string, payload: string): void {
+  /** An event of a game's channel (see store/channels.ts); false when no local socket follows that game. */
+  onEvent(gameId: string, event: GameEvent): boolean {
     const room = this.rooms.get(gameId);
-    if (!room) { this.d.onDropped?.(); return; }
-    if (payload.startsWith('R ')) {
-      const [, from, to] = payload.split(' ');
-      const frame = JSON.stringify({ t: 'rematch', from, gameId: to });
-      for (const [m, role] of room.members) {
-        if (role === 'spectator') this.join(m, to, 'spectator', frame).catch(() => { /* resynced on reconnect */ });
+    if (!room) return false;
+    switch (event.kind) {
+      case 'state': this.offer(room, event.snapshot); break;
+      case 'presence': this.offerPresence(room, event.presence); break;
+      case 'rematch': {
+        // spectators follow the new game; players do through their own channel's notice
+        const frame = frameOf({ t: 'rematch', from: event.from, gameId: event.to });
+        for (const [m, role] of room.members) {
+          if (role === 'spectator') this.join(m, event.to, 'spectator', frame).catch(() => { /* resynced on reconnect */ });
+        }
       }
-      return;
     }
-    if (payload.startsWith('P ')) {
-      const p = toRawPresence(payload.slice(2));
-      if (p) this.offerPresence(room, p); else this.d.onDropped?.();
-      return;
-    }
-    const sp = payload.indexOf(' ');
-    const version = Number(payload.slice(0, sp));
-    if (!Number.isInteger(version)) { this.d.onDropped?.(); return; }
-    this.offer(room, { version, frame: payload.slice(sp + 1) });
+    return true;
   }
 
   /** After a reconnect to Redis: reads every served game again and forwards what is newer. */

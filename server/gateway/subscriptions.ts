@@ -1,13 +1,19 @@
 // Reference-counted Redis channel subscriptions on the gateway's one subscriber connection: a
 // channel is subscribed while at least one local holder needs it. Commands on one connection run
 // in order, so an UNSUBSCRIBE followed by a SUBSCRIBE of the same channel ends subscribed.
-import type { Redis } from 'ioredis';
+
+/** What subscriptions need of the subscriber connection (an ioredis client in subscriber mode). */
+export interface Subscriber {
+  readonly status: string;
+  subscribe(...channels: string[]): Promise<unknown>;
+  unsubscribe(...channels: string[]): Promise<unknown>;
+}
 
 export class Subscriptions {
   private readonly counts = new Map<string, number>();
   private readonly pending = new Map<string, Promise<void>>();
 
-  constructor(private readonly sub: Redis) {}
+  constructor(private readonly sub: Subscriber) {}
 
   /** Holds `channel`; resolves once Redis confirmed the subscription. On rejection the hold is already released. */
   acquire(channel: string): Promise<void> {

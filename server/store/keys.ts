@@ -37,9 +37,9 @@ export class Keys {
    */
   deadlines(): string { return `${this.prefix}:deadlines`; }
 
-  /** Channel: every change of a game (`VERSION FRAME`) and its rematch notice (`R FROM TO`). */
+  /** Channel: every change of a game (`VERSION FRAME`), its presence (`P SEQ FRAME`) and rematch notice (`R FROM TO`); see channels.ts. */
   gameChannel(gameId: string): string { return `${this.prefix}:ch:game:{g:${gameId}}`; }
-  /** Channel: notices for a player: `G ID` seated in a game, `M ID` matched, `R FROM TO` rematch started. */
+  /** Channel: notices for a player: `G ID` seated in a game, `M ID` matched, `R FROM TO` rematch started; see channels.ts. */
   playerChannel(playerId: string): string { return `${this.prefix}:ch:player:{p:${playerId}}`; }
 
   /** The kind and id of a channel this module named, or null. */

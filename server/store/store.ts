@@ -2,7 +2,8 @@
 // snapshot, and the instance registry. Callers get typed results, never raw replies.
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { ErrorCode, GameSnapshot } from '../../shared/protocol.js';
+import type { ErrorCode } from '../../shared/protocol.js';
+import { isFinished, toRaw, toRawPresence, type RawPresence, type RawSnapshot } from './channels.js';
 import { Keys } from './keys.js';
 import { registerScripts, type ScriptCall, type ScriptName } from './scripts.js';
 
@@ -17,12 +18,10 @@ export interface StoreLimits {
   sessionTtlS: number;
 }
 
-export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+// the stored forms and channel messages are decoded in channels.ts; re-exported for the Store's callers
+export { isFinished, parseSnapshot, toRaw, toRawPresence, type RawPresence, type RawSnapshot } from './channels.js';
 
-/** A raw snapshot as stored and published: the version and the `state` frame, never re-parsed to forward. */
-export interface RawSnapshot { version: number; frame: string }
-/** A game's newest presence message as stored and published: its sequence number and the `presence` frame. */
-export interface RawPresence { seq: number; frame: string }
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 export class Store {
   readonly keys: Keys;
@@ -215,28 +214,4 @@ export class Store {
     const vals = await this.redis.mget(ids.map((i) => this.keys.instance(i)));
     return ids.map((id, i) => [id, vals[i]]);
   }
-}
-
-export function toRaw(snapshotJson: string): RawSnapshot {
-  const m = /"version":(\d+)/.exec(snapshotJson);
-  return { version: m ? Number(m[1]) : 0, frame: `{"t":"state","game":${snapshotJson}}` };
-}
-
-/** A stored presence entry `SEQ FRAME` (hash field `p`; published as `P SEQ FRAME`). */
-export function toRawPresence(entry: string): RawPresence | null {
-  const sp = entry.indexOf(' ');
-  const seq = Number(entry.slice(0, sp));
-  return sp > 0 && Number.isInteger(seq) ? { seq, frame: entry.slice(sp + 1) } : null;
-}
-
-/**
- * Whether a stored snapshot says its game is over, without parsing it (a player's name cannot fake
- * the pattern: quotes inside strings are escaped in JSON).
- */
-export function isFinished(raw: RawSnapshot): boolean {
-  return /"status":"(won|draw|aborted)"/.test(raw.frame);
-}
-
-export function parseSnapshot(raw: RawSnapshot): GameSnapshot {
-  return (JSON.parse(raw.frame) as { game: GameSnapshot }).game;
 }

@@ -28,16 +28,30 @@ export type HttpHandler = (method: string, path: string, query: string) => Promi
 
 export interface Transport {
   readonly name: 'uws' | 'ws';
-  listen(host: string, port: number): Promise<void>;
+  /**
+   * Serves `handlers` on host:port. The handlers are given here, not at construction, so that what
+   * they need (rooms publishing through this transport) can be built before them.
+   */
+  listen<S>(host: string, port: number, handlers: TransportHandlers<S>): Promise<void>;
   /** Sends one serialized frame to every socket subscribed to `topic`. */
   publish(topic: string, text: string): void;
   /** Stops accepting connections (open sockets stay until ended). */
   stopListening(): void;
 }
 
-export interface TransportOptions<S> {
+export interface TransportOptions {
   /** Frames above this are not parsed; the gateway closes with 1009. Library limit is set above it. */
   maxFrameBytes: number;
+  /** Bytes queued for a client that does not read before it is dropped. */
+  sendBufferLimit: number;
+  /** A socket silent this long (no frame, no pong) is dropped. */
+  idleTimeoutS: number;
+}
+
+export interface TransportHandlers<S> {
   sockets: SocketHandlers<S>;
   http: HttpHandler;
 }
+
+/** Builds a transport (server/main.ts picks uWS or ws; a test may pass a fake). */
+export type TransportFactory = (opts: TransportOptions) => Transport;

@@ -2,7 +2,7 @@
 // number of subscribers. Its own frame limit is set well above the contract's so that the gateway
 // can answer an oversize frame with close 1009 itself (the library would drop the socket with 1006).
 import uWS from 'uWebSockets.js';
-import type { HttpResponse, Socket, Transport, TransportOptions } from './types.js';
+import type { HttpResponse, Socket, Transport, TransportHandlers, TransportOptions } from './types.js';
 
 // ignoreBOM keeps a leading U+FEFF in the text (a JSON error, as on the ws transport) instead of eating it
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -23,14 +23,17 @@ class UwsSocket implements Socket {
   bufferedAmount(): number { return this.closed ? 0 : this.ws.getBufferedAmount(); }
 }
 
-export class UwsTransport<S> implements Transport {
+export class UwsTransport implements Transport {
   readonly name = 'uws' as const;
   private readonly app: uWS.TemplatedApp;
   private listenSocket: uWS.us_listen_socket | null = null;
 
-  constructor(opts: TransportOptions<S> & { sendBufferLimit: number; idleTimeoutS: number }) {
-    const { sockets, http } = opts;
+  constructor(private readonly opts: TransportOptions) {
     this.app = uWS.App();
+  }
+
+  private route<S>({ sockets, http }: TransportHandlers<S>): void {
+    const opts = this.opts;
     this.app.ws<UserData<S>>('/ws', {
       maxPayloadLength: Math.max(opts.maxFrameBytes * 16, 64 * 1024),
       maxBackpressure: opts.sendBufferLimit,
@@ -87,7 +90,8 @@ export class UwsTransport<S> implements Transport {
     });
   }
 
-  listen(host: string, port: number): Promise<void> {
+  listen<S>(host: string, port: number, handlers: TransportHandlers<S>): Promise<void> {
+    this.route(handlers);
     return new Promise((resolve, reject) => {
       this.app.listen(host, port, (s) => {
         if (!s) reject(new Error(`cannot listen on ${host}:${port} (port in use?)`));

@@ -2,12 +2,12 @@
 // published frame is one string sent to each subscriber (serialized once by the caller).
 import { createServer, type Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Socket, Transport, TransportOptions } from './types.js';
+import type { Socket, SocketHandlers, Transport, TransportHandlers, TransportOptions } from './types.js';
 
 class WsSocket implements Socket {
   closed = false;
   readonly topics = new Set<string>();
-  constructor(private readonly ws: WebSocket, readonly ip: string, private readonly owner: WsTransport<unknown>,
+  constructor(private readonly ws: WebSocket, readonly ip: string, private readonly owner: WsTransport,
     private readonly sendBufferLimit: number) {}
   send(text: string): void {
     if (this.closed) return;
@@ -27,22 +27,25 @@ class WsSocket implements Socket {
   dropAll(): void { for (const t of this.topics) this.owner.removeMember(t, this); this.topics.clear(); }
 }
 
-export class WsTransport<S> implements Transport {
+export class WsTransport implements Transport {
   readonly name = 'ws' as const;
   private readonly server: Server;
   private readonly wss: WebSocketServer;
   private readonly topics = new Map<string, Set<WsSocket>>();
 
-  constructor(opts: TransportOptions<S> & { sendBufferLimit: number; idleTimeoutS: number }) {
-    const { sockets, http } = opts;
-    this.server = createServer((req, res) => {
+  constructor(private readonly opts: TransportOptions) {
+    this.server = createServer();
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(opts.maxFrameBytes * 16, 64 * 1024), perMessageDeflate: false });
+  }
+
+  private route<S>({ sockets, http }: TransportHandlers<S>): void {
+    this.server.on('request', (req, res) => {
       const url = new URL(req.url ?? '/', 'http://x');
       http(req.method ?? 'GET', url.pathname, url.search.slice(1)).then((r) => {
         res.writeHead(r.status, r.headers);
         res.end(r.body);
       }, () => { res.writeHead(500); res.end('internal error'); });
     });
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(opts.maxFrameBytes * 16, 64 * 1024), perMessageDeflate: false });
     this.server.on('upgrade', (req, sock, head) => {
       const url = new URL(req.url ?? '/', 'http://x');
       const ip = req.socket.remoteAddress ?? '';
@@ -52,13 +55,14 @@ export class WsTransport<S> implements Transport {
         sock.end(`HTTP/1.1 ${refused[0]} Refused\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(refused[1])}\r\n\r\n${refused[1]}`);
         return;
       }
-      this.wss.handleUpgrade(req, sock, head, (ws) => this.accept(ws, ip, opts));
+      this.wss.handleUpgrade(req, sock, head, (ws) => this.accept(ws, ip, sockets));
     });
   }
 
-  private accept(ws: WebSocket, ip: string, opts: TransportOptions<S> & { sendBufferLimit: number; idleTimeoutS: number }): void {
-    const socket = new WsSocket(ws, ip, this as WsTransport<unknown>, opts.sendBufferLimit);
-    const state = opts.sockets.open(socket);
+  private accept<S>(ws: WebSocket, ip: string, sockets: SocketHandlers<S>): void {
+    const opts = this.opts;
+    const socket = new WsSocket(ws, ip, this, opts.sendBufferLimit);
+    const state = sockets.open(socket);
     let alive = true;
     const idle = setInterval(() => {
       if (!alive) { ws.terminate(); return; }
@@ -70,14 +74,14 @@ export class WsTransport<S> implements Transport {
       alive = true;
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
       const text = isBinary ? null : buf.length <= opts.maxFrameBytes ? buf.toString('utf8') : '';
-      opts.sockets.message(state, text, buf.length);
+      sockets.message(state, text, buf.length);
     });
     ws.on('error', () => { /* followed by close */ });
     ws.on('close', (code) => {
       clearInterval(idle);
       socket.closed = true;
       socket.dropAll();
-      opts.sockets.close(state, code);
+      sockets.close(state, code);
     });
   }
 
@@ -92,7 +96,8 @@ export class WsTransport<S> implements Transport {
     if (set?.delete(s) && set.size === 0) this.topics.delete(topic);
   }
 
-  listen(host: string, port: number): Promise<void> {
+  listen<S>(host: string, port: number, handlers: TransportHandlers<S>): Promise<void> {
+    this.route(handlers);
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, host, () => { this.server.off('error', reject); resolve(); });
