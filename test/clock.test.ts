@@ -44,13 +44,20 @@ describe('turn clocks, abandonment and presence', () => {
   /** A (X) on gateway `ax`, B (O) on `bo`, spectator S on `sg`, in a playing private game at version 2. */
   const privateGame = (ax: number, bo: number, sg: number, tag: string) => privateGameOn({ x: ws[ax], o: ws[bo], watcher: ws[sg] }, tag);
 
-  /** The instance id under which gateway `gatewayId` is registered now. */
+  /**
+   * The instance id under which gateway `gatewayId` is registered now: waits until there is exactly
+   * one (the registration of an instance killed earlier lives on for up to 3 heartbeats).
+   */
   async function liveInstanceOf(gatewayId: string): Promise<string> {
-    for (const instance of await redis.smembers(keys.instances())) {
-      const registration = await redis.get(keys.instance(instance));
-      if (registration && JSON.parse(registration).id === gatewayId) return instance;
-    }
-    throw new Error(`${gatewayId} is not registered`);
+    const registered = async () => {
+      const mine: string[] = [];
+      for (const instance of await redis.smembers(keys.instances())) {
+        const registration = await redis.get(keys.instance(instance));
+        if (registration && JSON.parse(registration).id === gatewayId) mine.push(instance);
+      }
+      return mine;
+    };
+    return (await until(`one live registration of ${gatewayId}`, registered, { ok: (mine) => mine.length === 1 }))[0];
   }
 
   /** SIGKILLs gateway `i`, runs `during` with the instance it killed, and waits until the gateway is back. */
