@@ -12,7 +12,11 @@ export interface UntilOptions<T> {
   everyMs?: number;
 }
 
-/** Probes until `ok` holds and returns that value; throws `<what>: not within N ms (last: ...)` otherwise. */
+/**
+ * Probes until `ok` holds and returns that value; throws `<what>: not within N ms (last: ...)`
+ * otherwise. A probe that throws ends the wait with its error (a probe may assert what must hold
+ * all along, e.g. that a process is still running).
+ */
 export async function until<T>(what: string, probe: () => T | Promise<T>, o: UntilOptions<T> = {}): Promise<T> {
   const ok = o.ok ?? ((v: T) => Boolean(v));
   const timeoutMs = o.timeoutMs ?? 5000;
@@ -20,7 +24,7 @@ export async function until<T>(what: string, probe: () => T | Promise<T>, o: Unt
   for (;;) {
     const last = await probe();
     if (ok(last)) return last;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${describe(last)})`);
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${shown(last)})`);
     await new Promise((r) => setTimeout(r, o.everyMs ?? 50));
   }
 }
@@ -37,6 +41,6 @@ export function untilRedisClock(redis: Redis, epochMs: number, what = `Redis' cl
   return until(what, () => redisNowMs(redis), { ok: (now) => now > epochMs, timeoutMs, everyMs: 20 });
 }
 
-function describe(v: unknown): string {
+function shown(v: unknown): string {
   try { return JSON.stringify(v)?.slice(0, 300) ?? String(v); } catch { return String(v); }
 }
