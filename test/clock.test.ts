@@ -164,6 +164,7 @@ describe('turn clocks, abandonment and presence', () => {
       const R = await player(ws[2], 'QR');
       await R.ok({ t: 'queue' });
       const [mQ, mR] = await Promise.all([Q, R].map((c) => c.waitFor((m) => m.t === 'matched', 'matched')));
+      assert.match(mQ.gameId, /./, 'matched names a game');
       assert.equal(mQ.gameId, mR.gameId);
       const g = await Q.stateWhere(mQ.gameId, (s) => s.status === 'playing', 'playing');
       assert.deepEqual([g.players.X!.id, g.players.O!.id].sort(), [Q.player!.id, R.player!.id].sort());

@@ -219,6 +219,7 @@ describe('docker-compose.yml and deploy/', () => {
   test('Grafana: provisioned datasource and dashboard; every panel queries metrics a running gateway exports', () => {
     const ds = yaml('deploy/grafana/provisioning/datasources/prometheus.yml').datasources[0];
     assert.equal(ds.type, 'prometheus');
+    assert.match(ds.uid ?? '', /./, 'the datasource has a uid (panels are compared with it below)');
     assert.equal(new URL(ds.url).hostname, 'prometheus');
     assert.equal(new URL(ds.url).port, services.prometheus.ports[0].split(':').at(-1));
     const provider = yaml('deploy/grafana/provisioning/dashboards/trine.yml').providers[0];

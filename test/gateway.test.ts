@@ -62,6 +62,7 @@ for (const transport of ['uws', 'ws'] as const) {
       await A.ok({ t: 'queue' });
       await B.ok({ t: 'queue' });
       const [mA, mB] = await Promise.all([A, B].map((c) => c.waitFor((m) => m.t === 'matched', 'matched')));
+      assert.match(mA.gameId, /./, 'matched names a game');
       assert.equal(mA.gameId, mB.gameId);
       const g = await A.stateWhere(mA.gameId, (s) => s.status === 'playing', 'playing');
       const X = g.players.X!.id === A.player!.id ? A : B;

@@ -105,6 +105,7 @@ describe('limits (gw-0 uws, gw-1 ws)', () => {
     assert.equal(A.msgs.filter((m) => m.t === 'matched').length, 0, 'not matched with itself');
     await B.ok({ t: 'queue' });
     const [mA, mB] = await Promise.all([A, B].map((c) => c.waitFor((m) => m.t === 'matched', 'matched')));
+    assert.match(mA.gameId, /./, 'matched names a game');
     assert.equal(mA.gameId, mB.gameId);
     const g = await A.stateWhere(mA.gameId, (s) => s.status === 'playing', 'playing');
     assert.deepEqual(new Set([g.players.X!.id, g.players.O!.id]), new Set([A.player!.id, B.player!.id]));
