@@ -132,7 +132,7 @@ export function sentinelAddresses(list: string | undefined): { host: string; por
   });
 }
 
-/** Every setting with its default and doc line, for --help and docs/CONFIGURATION.md. */
+/** Every setting with its default and doc line, for --help and the README's configuration table (`npm run config-doc`). */
 export function settingRows(table: Table = SETTINGS): { name: string; default: string | undefined; doc: string }[] {
   return Object.entries(table).map(([name, [schema, doc]]) => ({ name, default: defaultOf(schema), doc }));
 }

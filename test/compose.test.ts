@@ -15,8 +15,9 @@ import { SETTINGS } from '../server/config.js';
 import { ROOT } from '../server/launcher/cluster.js';
 import { freePort } from '../server/launcher/ports.js';
 import { player } from './support/client.js';
-import { sleep, startCluster } from './support/cluster.js';
+import { startCluster } from './support/cluster.js';
 import { exportedNames } from './support/metrics.js';
+import { until } from './support/until.js';
 
 const NGINX = '/usr/sbin/nginx';
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -188,11 +189,10 @@ describe('docker-compose.yml and deploy/', () => {
     const lb = `http://127.0.0.1:${port}`;
     const lbWs = `ws://127.0.0.1:${port}/ws`;
     try {
-      for (let i = 0; i < 100 && nginx.exitCode === null; i++) {
-        if (await fetch(`${lb}/lb/healthz`).then((r) => r.ok, () => false)) break;
-        await sleep(50);
-      }
-      assert.equal(nginx.exitCode, null, `nginx runs: ${err}`);
+      await until('nginx answering /lb/healthz', async () => {
+        assert.equal(nginx.exitCode, null, `nginx runs: ${err}`);
+        return fetch(`${lb}/lb/healthz`).then((r) => r.ok, () => false);
+      });
       assert.equal((await fetch(`${lb}/`)).status, 200, `the page through nginx (${err})`);
       assert.equal((await fetch(`${lb}/readyz`)).status, 200);
       assert.equal((await fetch(`${lb}/metrics`)).status, 404, 'metrics are not public');
@@ -207,6 +207,7 @@ describe('docker-compose.yml and deploy/', () => {
       assert.equal((await clients[0].waitClose(5000)).code, 1012);
       const back = await player(lbWs, 'lb0-back', { token: clients[0].token });
       assert.equal(back.msgs[0].resumed, true);
+      assert.ok(cl.gateways.some((g) => g.id === back.gateway), `welcomed by a gateway of the cluster: ${back.gateway}`);
       assert.notEqual(back.gateway, victim.id);
       await new Promise<void>((res) => { if (!cl.alive(victim)) res(); else victim.proc.once('exit', () => res()); });
 
@@ -251,6 +252,7 @@ describe('docker-compose.yml and deploy/', () => {
   test('Grafana: provisioned datasource and dashboard; every panel queries metrics a running gateway exports', () => {
     const ds = yaml('deploy/grafana/provisioning/datasources/prometheus.yml').datasources[0];
     assert.equal(ds.type, 'prometheus');
+    assert.match(ds.uid ?? '', /./, 'the datasource has a uid (panels are compared with it below)');
     assert.equal(new URL(ds.url).hostname, 'prometheus');
     assert.equal(new URL(ds.url).port, services.prometheus.ports[0].split(':').at(-1));
     const provider = yaml('deploy/grafana/provisioning/dashboards/trine.yml').providers[0];

@@ -1,7 +1,8 @@
 // Every Redis key and channel name Trine uses, built in this one place.
 // Game keys carry the hash tag {g:ID} and player keys {p:ID}, so that a game's own keys stay in one
 // slot when the layout is sharded. Scripts that touch a game's players build the player key names
-// from the templates below (passed in ARGV), the one place they are spelled.
+// from the templates below, the one place they are spelled: scripts.ts writes them into the Lua
+// source when it loads the scripts (the table `T` of lua/includes/game.lua), not into ARGV.
 
 export class Keys {
   constructor(readonly prefix = 'trine') {}
