@@ -1,7 +1,7 @@
 // Cluster housekeeping that no leader owns: applying due time rules (turn clocks, abandonment,
 // invite expiry, idle games) and cleaning up after dead gateway instances. Every gateway runs both
 // on a timer; the Lua scripts make sure each rule is applied, and each dead instance's player
-// handled, once. Each sweep claims its own slice of the due games (lua/claim.lua), so that a
+// handled, once. Each sweep claims its own slice of the due games (lua/claim-1.lua), so that a
 // backlog (after an outage) drains in parallel across gateways.
 import type { Logger } from 'pino';
 import { errText } from '../log.js';

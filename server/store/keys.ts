@@ -30,12 +30,12 @@ export class Keys {
   instance(instanceId: string): string { return `${this.prefix}:instance:${instanceId}`; }
   /** Set: ids of the players with a connection on that instance (what a reaper reads once it dies). */
   instancePlayers(instanceId: string): string { return `${this.prefix}:instance:${instanceId}:players`; }
-  /** Set: instance ids that registered; a dead one leaves it once reaped (see lua/reap.lua). */
+  /** Set: instance ids that registered; a dead one leaves it once reaped (see lua/reap-6.lua). */
   instances(): string { return `${this.prefix}:instances`; }
   /**
    * Sorted set: each unfinished game, scored by the epoch ms of its earliest time rule (turn clock,
-   * a seat's abandonment, invite expiry, idle lifetime; see lua/expire.lua), or of the end of a
-   * sweeping gateway's claim on it (lua/claim.lua).
+   * a seat's abandonment, invite expiry, idle lifetime; see lua/expire-3.lua), or of the end of a
+   * sweeping gateway's claim on it (lua/claim-1.lua).
    */
   deadlines(): string { return `${this.prefix}:deadlines`; }
   /**
@@ -55,11 +55,11 @@ export class Keys {
 
   /**
    * String with a TTL: the quick-match place (`SCORE NAME`) of a player whose gateway was reaped
-   * while it waited; `attach` puts it back if that gateway was only cut off (see lua/reap.lua).
+   * while it waited; `attach` puts it back if that gateway was only cut off (see lua/reap-6.lua).
    */
   heldQueuePlace(playerId: string): string { return `${this.prefix}:player:{p:${playerId}}:held`; }
   /**
-   * Hash: the store's own record of its availability, written by every heartbeat (lua/heartbeat.lua):
+   * Hash: the store's own record of its availability, written by every heartbeat (lua/heartbeat-4.lua):
    * `alive` Redis ms of the newest heartbeat of any gateway, `up` when the store came back from its
    * last outage, `gap` a silence of every gateway longer than this (ms) is an outage, `grace` how
    * long after an outage lapsed registrations are not judged (ms).

@@ -1,8 +1,9 @@
-// Loads the Lua scripts of ./lua once, inlining `-- @include NAME` lines from ./lua/includes and
+// Loads the Lua scripts of ./lua once (each file named NAME-KEYCOUNT.lua, as BullMQ's commands: the
+// number is how many of its arguments are KEYS), inlining `-- @include NAME` lines from ./lua/includes and
 // writing the key templates of keys.ts into them (`T` in includes/game.lua) and the game idle
 // lifetime (`GAME_IDLE_MS`, a rule of every unfinished game), and registers each on an ioredis
 // client as a command called by SHA (EVALSHA, with EVAL on NOSCRIPT).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
@@ -11,24 +12,28 @@ import type { Keys } from './keys.js';
 
 const LUA_DIR = join(dirname(fileURLToPath(import.meta.url)), 'lua');
 
-/** Each script and how many of its arguments are KEYS. */
-export const SCRIPT_KEYS = {
-  hello: 6,
-  disconnect: 5,
-  attach: 4,
-  reap: 6,
-  create: 6,
-  join: 6,
-  queue: 4,
-  unqueue: 2,
-  move: 2,
-  resign: 2,
-  rematch: 5,
-  expire: 3,
-  heartbeat: 4,
-  claim: 1,
-} as const;
-export type ScriptName = keyof typeof SCRIPT_KEYS;
+/** The command scripts; each is the one file lua/NAME-KEYCOUNT.lua. */
+export const SCRIPT_NAMES = ['hello', 'disconnect', 'attach', 'reap', 'create', 'join', 'queue', 'unqueue',
+  'move', 'resign', 'rematch', 'expire', 'heartbeat', 'claim'] as const;
+export type ScriptName = typeof SCRIPT_NAMES[number];
+
+/** The file of each script and its key count, from the names of the files in ./lua. */
+export function scriptFiles(dir = LUA_DIR): Map<string, { file: string; numberOfKeys: number }> {
+  const found = new Map<string, { file: string; numberOfKeys: number }>();
+  for (const file of readdirSync(dir)) {
+    const m = /^([a-z]+)-(\d+)\.lua$/.exec(file);
+    if (!m) continue;
+    if (found.has(m[1])) throw new Error(`two files for script ${m[1]} in ${dir}`);
+    found.set(m[1], { file, numberOfKeys: Number(m[2]) });
+  }
+  return found;
+}
+
+function fileOf(name: string): { file: string; numberOfKeys: number } {
+  const f = scriptFiles().get(name);
+  if (!f) throw new Error(`no script ${name}-N.lua in ${LUA_DIR}`);
+  return f;
+}
 
 /**
  * The name templates the scripts use for keys and channels they reach by id (a game's players, a
@@ -60,8 +65,8 @@ export interface ScriptOptions { gameIdleMs?: number; delivery?: Delivery }
 
 export function loadScript(name: string, keys: Keys, o: ScriptOptions = {}): string {
   const delivery = o.delivery ?? 'publish';
-  const text = readFileSync(join(LUA_DIR, `${name}.lua`), 'utf8')
-    .replace(/^-- @include (\w+)\s*$/m, (_, inc: string) => readFileSync(join(LUA_DIR, 'includes', `${inc}.lua`), 'utf8'))
+  const text = readFileSync(join(LUA_DIR, fileOf(name).file), 'utf8')
+    .replace(/^-- @include (\w+)\s*$/gm, (_, inc: string) => readFileSync(join(LUA_DIR, 'includes', `${inc}.lua`), 'utf8'))
     .replace('__KEY_TEMPLATES__', keyTemplates(keys))
     .replace('__GAME_IDLE_MS__', String(Math.trunc(o.gameIdleMs ?? DEFAULT_GAME_IDLE_MS)))
     .replace('__OUTBOX__', delivery === 'outbox' ? 'true' : 'false');
@@ -83,7 +88,10 @@ export function registerScripts(redis: Redis, keys: Keys, o: ScriptOptions = {},
   publish: (pubs: string[]) => void = () => {}): Record<ScriptName, ScriptCall> {
   const delivery = o.delivery ?? 'publish';
   const calls = {} as Record<ScriptName, ScriptCall>;
-  for (const [name, numberOfKeys] of Object.entries(SCRIPT_KEYS) as [ScriptName, number][]) {
+  const files = scriptFiles();
+  for (const name of SCRIPT_NAMES) {
+    const numberOfKeys = files.get(name)?.numberOfKeys;
+    if (numberOfKeys === undefined) throw new Error(`no script ${name}-N.lua in ${LUA_DIR}`);
     const lua = loadScript(name, keys, o);
     // a name of our own (a script called `hello` would shadow ioredis' own HELLO), per key prefix and
     // script text (two stores of different prefixes, idle lifetimes or deliveries may share one client)

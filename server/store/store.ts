@@ -33,11 +33,11 @@ export interface StoreLimits {
 
 // the stored forms and channel messages are decoded in channels.ts; re-exported for the Store's callers
 export { isFinished, parseSnapshot, toRaw, toRawPresence, type RawPresence, type RawSnapshot } from './channels.js';
-/** How long the reaper keeps the quick-match place of a player whose gateway was cut off (see lua/reap.lua). */
+/** How long the reaper keeps the quick-match place of a player whose gateway was cut off (see lua/reap-6.lua). */
 export const QUEUE_HOLD_MS = 60_000;
 /** The shortest silence of every gateway taken for a store outage (ms). */
 const OUTAGE_MIN_GAP_MS = 1000;
-/** Outages are kept this long beyond the longest clock, for clocks that ran through them (see lua/expire.lua). */
+/** Outages are kept this long beyond the longest clock, for clocks that ran through them (see lua/expire-3.lua). */
 const OUTAGE_HISTORY_MARGIN_MS = 60_000;
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
@@ -188,14 +188,14 @@ export class Store {
 
   /**
    * Takes up to `count` games whose time rule is due out of every other gateway's sweep for
-   * `leaseMs` (see lua/claim.lua); the caller applies them with `expire`.
+   * `leaseMs` (see lua/claim-1.lua); the caller applies them with `expire`.
    */
   async claimDue(count: number, leaseMs: number): Promise<string[]> {
     return (await this.call.claim([this.keys.deadlines()], [count, leaseMs])) as string[];
   }
 
   /**
-   * Cleans up after a dead gateway instance, up to `batch` of its players per call (see lua/reap.lua).
+   * Cleans up after a dead gateway instance, up to `batch` of its players per call (see lua/reap-6.lua).
    * `left` is how many remain; null when the instance is alive after all.
    */
   async reap(instance: string, batch: number): Promise<{ handled: number; left: number } | null> {
@@ -258,7 +258,7 @@ export class Store {
 
   /**
    * Keeps this gateway instance registered for `ttlMs` (3 heartbeats); `info` is what /api/gateways
-   * shows of it. Also records store outages (lua/heartbeat.lua): a silence of every gateway longer
+   * shows of it. Also records store outages (lua/heartbeat-4.lua): a silence of every gateway longer
    * than 2 beats (and at least OUTAGE_MIN_GAP_MS, so that a machine briefly too busy to beat is not
    * taken for one) is one; lapsed registrations are not judged for the TTL and a beat after it.
    * Returns false when the registration had lapsed (its connections may have been pruned since).

@@ -109,7 +109,7 @@ local function finish(g, key, games_tpl, ttl)
   if tonumber(ttl) > 0 then redis.call('EXPIRE', key, ttl) end
 end
 
--- The store's availability (hash T.clock, kept by heartbeat.lua). `unrecorded`: no gateway has
+-- The store's availability (hash T.clock, kept by heartbeat-4.lua). `unrecorded`: no gateway has
 -- written a heartbeat for longer than the outage gap, so the store is just back from an outage the
 -- heartbeat has not recorded yet; `settling`: that, or the store came back less than `grace` ago.
 -- While settling, a lapsed registration proves nothing: its gateway may be alive and not have had
@@ -262,7 +262,7 @@ local function start_pair_game(key, id, px, po, deadlines_key, T, turn_ms, aband
 end
 
 -- Puts a player whose gateway was reaped while it waited for a quick match back in the queue at
--- its old place (see reap.lua), once that gateway records its connection again.
+-- its old place (see reap-6.lua), once that gateway records its connection again.
 local function restore_queue_place(pid, queue_key, names_key)
   local held = redis.call('GET', fmt(T.held, pid))
   if not held then return end

@@ -1,5 +1,5 @@
 -- expire: applies a game's due time rule, once. Any gateway may call it for a game in the
--- deadlines set (a gateway claims due ones first: claim.lua). Every rule of the game is evaluated
+-- deadlines set (a gateway claims due ones first: claim-1.lua). Every rule of the game is evaluated
 -- at once, by Redis' clock:
 -- - turn: the player to move ran out of time (won by the other, reason timeout);
 -- - abandonment of a seat (field aX/aO: its player has been offline since, see apply_presence):
@@ -8,7 +8,7 @@
 -- - invite (field ix): a private game nobody joined (aborted);
 -- - idle (field il): nothing changed the game for GAME_IDLE_MS (aborted).
 -- Clocks stop while the store is down: before judging, every rule moves later by the part of each
--- recorded outage (heartbeat.lua) that fell within its run; a turn clock moved so is a new version
+-- recorded outage (heartbeat-4.lua) that fell within its run; a turn clock moved so is a new version
 -- (field xv counts them, xo is the end of the newest outage already applied). Nothing is judged
 -- while the store is back from an outage the heartbeat has not recorded yet.
 -- The earliest due rule applies and ends the game, so every later call finds nothing to do; when

@@ -3,7 +3,7 @@
 -- `gap` means nobody could reach the store (it was down, restarting, failing over): the first beat
 -- after it records the outage (START-END, from the newest beat before it to now) and when the store
 -- came back (`up`). Lapsed registrations are not judged for `grace` after that (includes/game.lua
--- store_state), and clocks stop during recorded outages (expire.lua).
+-- store_state), and clocks stop during recorded outages (expire-3.lua).
 -- KEYS[1] instance key; KEYS[2] instances set; KEYS[3] store clock hash; KEYS[4] outages
 -- ARGV: instance id, description JSON, registration TTL ms, gap ms, grace ms, outage history ms
 -- Returns 1 when the registration was still alive, 0 when it had lapsed (or is new)
