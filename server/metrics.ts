@@ -8,9 +8,9 @@ import { ERROR_CODES } from '../shared/protocol.js';
 /**
  * Why a game ended, as counted by trine_games_finished_total: a completed line, a full board, a
  * resignation, a waiting game cancelled by its creator, or a time rule (turn clock, abandonment,
- * invite expiry).
+ * invite expiry, idle lifetime).
  */
-export const FINISH_REASONS = ['line', 'draw', 'resign', 'cancelled', 'timeout', 'abandoned', 'expired'] as const;
+export const FINISH_REASONS = ['line', 'draw', 'resign', 'cancelled', 'timeout', 'abandoned', 'expired', 'idle'] as const;
 export type FinishReason = (typeof FINISH_REASONS)[number];
 export const GAME_KINDS = ['quick', 'private', 'rematch', 'computer'] as const;
 
@@ -47,6 +47,9 @@ export function createMetrics(gateway: string) {
       name: 'trine_computer_think_seconds', help: 'Time the computer opponent took to choose a move on this gateway (its budget is 50 ms).',
       buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1], registers,
     }),
+    rollbacks: new Counter({ name: 'trine_rollbacks_total', help: 'Games read at a lower version than this gateway had forwarded (a failover lost acknowledged writes); forwarded with "reset": true.', registers }),
+    outboxRepublished: new Counter({ name: 'trine_outbox_republished_total', help: 'REDIS_MODE=sentinel: outbox entries this gateway published for a change whose own gateway did not (it died or failed between the change and its publishing).', registers }),
+    durabilityFailures: new Counter({ name: 'trine_durability_failures_total', help: 'Changes or reads not known to survive a Redis process death in time (no replica acknowledged within DURABILITY_TIMEOUT_MS), answered UNAVAILABLE.', registers }),
     ready: new Gauge({ name: 'trine_ready', help: '1 while the gateway can serve (Redis reachable, resynced, not draining), else 0.', registers }),
   };
   for (const code of ERROR_CODES) m.errors.labels({ code }).inc(0);

@@ -23,7 +23,8 @@ const seatOfMe = (g: GameSnapshot, c: TestClient): Mark | null => (['X', 'O', 'Y
  */
 async function playOut(c: TestClient, id: string, choose: (g: GameSnapshot) => number, timeout = 5000) {
   const replies: number[] = [];
-  let g = await c.stateWhere(id, (s) => s.status !== 'waiting', 'the game');
+  await c.stateWhere(id, (s) => s.status !== 'waiting', 'the game');
+  let g = c.latest(id)!;
   for (let i = 0; g.status === 'playing'; i++) {
     if (g.turn !== seatOfMe(g, c)) {
       g = await c.stateWhere(id, (s) => s.version > g.version, `the computer's move after v${g.version}`, timeout);

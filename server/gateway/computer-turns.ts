@@ -1,10 +1,13 @@
 // The computer opponent's turns. Nothing of the computer lives in a process: when the turn passes
 // to a computer seat, the script that passed it sets the game's computer rule (hash field `c`, a
-// time rule like the turn clock). Whichever gateway's expire call finds it due claims it (the script
-// pushes `c` one lease ahead and hands back the snapshot: one caller wins), computes the move here
-// and applies it through the ordinary move script as the computer's player, with mid `cpu:VERSION`:
-// a second gateway after a lapsed lease, or a retry, is answered from the move's idempotency record
-// and changes nothing. If the claimer dies mid-thought the lease lapses and any sweep claims it again.
+// time rule like the turn clock, due at once). Whichever gateway's expire call finds it due claims
+// it (the script pushes `c` one lease ahead and hands back the snapshot: one caller wins), computes
+// the move here and applies it through the ordinary move script as the computer's player, with mid
+// `cpu:VERSION`: a second gateway after a lapsed lease, or a retry, is answered from the move's
+// idempotency record and changes nothing. If the claimer dies mid-thought the lease
+// (COMPUTER_LEASE_MS) lapses and any sweep claims it again. The gateway whose command passed the
+// turn claims it at once (nudge), so the computer usually moves within a few ms; a sweep (SWEEP_MS)
+// is the fallback.
 import type { Logger } from 'pino';
 import { computerMove, seededRng } from '../../shared/computer.js';
 import type { GameSnapshot } from '../../shared/protocol.js';
@@ -12,16 +15,10 @@ import type { GameState, Mark } from '../../shared/rules.js';
 import { CLASSIC } from '../../shared/variant.js';
 import { errText } from '../log.js';
 import type { FinishReason, Metrics } from '../metrics.js';
-
-/** What a claimed computer turn hands back: the game as it stood when the turn was claimed. */
-export interface ComputerClaim { computer: GameSnapshot }
-type MoveAnswer = { ok: true; version: number; status: string | null } | { ok: false; code: string };
+import type { Store } from '../store/store.js';
 
 /** The store as the computer uses it: the claim (inside `expire`) and the move script. */
-export interface ComputerStore {
-  expire(gameId: string): Promise<unknown>;
-  move(playerId: string, gameId: string, cell: number, mid: string): Promise<MoveAnswer>;
-}
+export type ComputerStore = Pick<Store, 'expire' | 'move'>;
 
 /** Cells the heuristic scores at most per move, and its wall-clock budget (the contract: a move within 1 s). */
 const MAX_NODES = 1000;
@@ -36,9 +33,6 @@ export interface ComputerTurnDeps {
   /** A monotonic ms clock, for the think budget. */
   now(): number;
 }
-
-export const isComputerClaim = (x: unknown): x is ComputerClaim =>
-  x !== null && typeof x === 'object' && typeof (x as ComputerClaim).computer === 'object';
 
 /** The rules' view of a snapshot (a snapshot without `variant` is a classic game). */
 export function stateOf(g: GameSnapshot): GameState {
@@ -66,12 +60,14 @@ export class ComputerTurns {
    * it at once rather than wait for a sweep (the claim makes it harmless if a sweep also does).
    */
   nudge(gameId: string): void {
-    this.d.track(this.d.store.expire(gameId).then((r) => (isComputerClaim(r) ? this.play(r.computer) : undefined)).catch((e: unknown) => {
-      this.d.log.debug({ gameId, err: errText(e) }, 'computer turn not claimed; a sweep will');
-    }));
+    this.d.track(this.d.store.expire(gameId).then((r) => (r && typeof r === 'object' && 'computer' in r ? this.play(r.computer) : undefined))
+      .catch((e: unknown) => { this.d.log.debug({ gameId, err: errText(e) }, 'computer turn not played here; a sweep will claim it'); }));
   }
 
-  /** Plays the claimed turn of `g`; a failure leaves it to the lease (another sweep claims it again). */
+  /**
+   * Plays the claimed turn of `g`; a failure leaves it to the lease (another sweep claims it again).
+   * When the turn passes to another computer seat, claims that one at once too.
+   */
   async play(g: GameSnapshot): Promise<void> {
     const { d } = this;
     const seat = g.turn as Mark | null;
@@ -90,6 +86,7 @@ export class ComputerTurns {
       return;
     }
     if (!r.status) return; // applied before by another claimer: counted there
+    if (r.computerTurn) this.nudge(g.id);
     d.metrics.moves.inc();
     d.metrics.computerMoves.inc({ reason: mv.reason });
     const finished: FinishReason | null = r.status === 'won' ? 'line' : r.status === 'draw' ? 'draw' : null;
