@@ -13,6 +13,13 @@ import { isDisconnected, type BotConnection, type BotHandlers, type Welcome } fr
 
 export type NewGame = 'queue' | 'host' | 'guest' | 'rematch' | 'computer';
 
+/**
+ * The shortest gap between two moves of one bot (ms): a gateway allows a connection 30 messages a
+ * second on average (RATE_PER_S), and a bot playing the computer is answered within milliseconds;
+ * 20 moves a second leaves room for the requests that start its games.
+ */
+const MIN_MOVE_GAP_MS = 50;
+
 export interface PlayerBotOptions {
   conn: BotConnection;
   newGame: NewGame;
@@ -38,6 +45,7 @@ export class PlayerBot implements BotHandlers {
   /** The snapshot the think time was spent on. */
   private thought = '';
   private midSeq = 0;
+  private lastMoveAt = -Infinity;
   private readonly counted = new Set<string>();
   private code: string | null = null;
   /** The guest's invite code already joined (or refused): not joined twice. */
@@ -110,13 +118,14 @@ export class PlayerBot implements BotHandlers {
     if (g.turn !== seat || this.o.conn.movePending || this.moveTimer) return;
     const key = `${g.id}@${g.version}`;
     if (this.movedOn === key) return;
-    const think = this.thought === key ? 0 : this.o.thinkMs();
+    const think = Math.max(this.thought === key ? 0 : this.o.thinkMs(), this.lastMoveAt + MIN_MOVE_GAP_MS - performance.now());
     if (think <= 0) { this.move(g, key); return; }
     this.moveTimer = setTimeout(() => { this.moveTimer = null; this.thought = key; this.act(); }, think);
   }
 
   private move(g: GameSnapshot, key: string): void {
     this.movedOn = key;
+    this.lastMoveAt = performance.now();
     const cells = emptyCells(g.board);
     const cell = cells[Math.floor(Math.random() * cells.length)];
     const mid = `${this.o.conn.label}:${++this.midSeq}`;
