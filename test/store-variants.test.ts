@@ -41,7 +41,7 @@ function world(l: Partial<StoreLimits> = {}) {
   };
   /** A playing private game of `variant`, one new player per seat (in seat order). */
   const game = async (variant: Variant) => {
-    const ps = [];
+    const ps: string[] = [];
     for (let i = 0; i < variant.players; i++) ps.push(await player());
     const id = uid('g');
     const code = uid('C').toUpperCase();
