@@ -67,10 +67,14 @@ const CASES: { name: string; v: Variant; fill: number }[] = [
  * Redis' cost of one move through the real move script (Store.move, move-2.lua with its includes,
  * as a gateway loads it): `games` stored games of each case, created and joined through the scripts,
  * each set at its own position of random play (`fill` of the board, no line), then one move each at
- * a cell near the middle that does not win (the turn passes and the clock restarts).
+ * a cell near the middle that does not win (the turn passes and the clock restarts). The moves go in
+ * ROUNDS rounds, the cases interleaved in each, so that a busy spell of a shared machine lands on
+ * one round of every case rather than on one case: the median and the lowest round are reported,
+ * and Redis' main-thread CPU time per move (the script, the command's I/O and the AOF write).
  */
+const ROUNDS = 5;
 async function wiredMoveCost(r: Redis, games: number) {
-  const rows = [];
+  const prepared = [];
   for (const c of CASES) {
     const store = new Store(r, { maxGamesPerPlayer: 1e9, turnMs: 30_000, abandonMs: 60_000, inviteTtlMs: 0, finishedTtlS: 60, sessionTtlS: 3600, gameIdleTtlS: 86400 }, `bench${variantName(c.v)}`);
     const inst = 'bench-instance';
@@ -88,18 +92,34 @@ async function wiredMoveCost(r: Redis, games: number) {
       await r.hset(store.keys.game(id), 's', JSON.stringify({ ...g, board: state.board, turn: state.turn }));
       moves.push({ id, pid: players[seatsOf(c.v.players).indexOf(state.turn!)], cell });
     }
-    await r.config('RESETSTAT');
-    const t0 = performance.now();
-    for (const m of moves) {
-      const res = await store.move(m.pid, m.id, m.cell, 'bench');
-      if (!res.ok || res.status !== 'playing') throw new Error(`bench move ${JSON.stringify(m)}: ${JSON.stringify(res)}`);
-    }
-    const roundtrip = ((performance.now() - t0) * 1000) / moves.length;
-    const stats = String(await r.info('commandstats'));
-    const us = Number(/cmdstat_evalsha:calls=\d+,usec=\d+,usec_per_call=([\d.]+)/.exec(stats)?.[1]);
-    rows.push({ case: c.name, variant: variantName(c.v), moves: moves.length, move_script_us: us, roundtrip_us: Math.round(roundtrip * 10) / 10 });
+    prepared.push({ c, store, moves, us: [] as number[], cpu: [] as number[], rt: [] as number[] });
   }
-  return rows;
+  // Redis' main thread CPU time (s): unlike commandstats' wall time, a busy machine's preemption is not in it
+  const cpu = async () => {
+    const t = String(await r.info('cpu'));
+    return Number(/used_cpu_user_main_thread:([\d.]+)/.exec(t)?.[1]) + Number(/used_cpu_sys_main_thread:([\d.]+)/.exec(t)?.[1]);
+  };
+  const per = Math.floor(games / ROUNDS);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const p of prepared) {
+      await r.config('RESETSTAT');
+      const c0 = await cpu();
+      const t0 = performance.now();
+      for (const m of p.moves.slice(round * per, (round + 1) * per)) {
+        const res = await p.store.move(m.pid, m.id, m.cell, 'bench');
+        if (!res.ok || res.status !== 'playing') throw new Error(`bench move ${JSON.stringify(m)}: ${JSON.stringify(res)}`);
+      }
+      p.rt.push(((performance.now() - t0) * 1000) / per);
+      p.cpu.push(((await cpu()) - c0) * 1e6 / per);
+      p.us.push(Number(/cmdstat_evalsha:calls=\d+,usec=\d+,usec_per_call=([\d.]+)/.exec(String(await r.info('commandstats')))?.[1]));
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const r1 = (x: number) => Math.round(x * 10) / 10;
+  return prepared.map((p) => ({
+    case: p.c.name, variant: variantName(p.c.v), moves: per * ROUNDS, move_script_us_median: r1(median(p.us)), move_script_us_min: r1(Math.min(...p.us)),
+    redis_cpu_us_per_move_median: r1(median(p.cpu)), roundtrip_us_median: r1(median(p.rt)),
+  }));
 }
 
 async function redisCost(calls: number) {

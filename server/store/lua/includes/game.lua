@@ -140,6 +140,14 @@ local function computer_on_turn(g)
   return is_computer(seated(g, g.turn))
 end
 
+-- Whether the computer holds a seat of the game (only then may it have a computer's rule).
+local function has_computer(g)
+  for i = 1, variant_of(g).players do
+    if is_computer(seated(g, SEATS[i])) then return true end
+  end
+  return false
+end
+
 -- Time rules. One entry per unfinished game in the deadlines set, scored by the earliest of its
 -- rules: the turn clock (the snapshot's deadline), each seat's abandonment (hash fields aX..aZ,
 -- set while that seat's player is offline), the invite's expiry (field ix, waiting games), the idle
@@ -178,7 +186,7 @@ end
 local function start_clock(g, key, deadlines_key, turn_ms, now)
   turn_ms = tonumber(turn_ms)
   if turn_ms > 0 and g.status == 'playing' then g.deadline = now + turn_ms else g.deadline = cjson.null end
-  if computer_on_turn(g) then redis.call('HSET', key, 'c', now) else redis.call('HDEL', key, 'c') end
+  if computer_on_turn(g) then redis.call('HSET', key, 'c', now) elseif has_computer(g) then redis.call('HDEL', key, 'c') end
   schedule(g, key, deadlines_key)
 end
 
