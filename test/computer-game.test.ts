@@ -51,10 +51,12 @@ describe('games against the computer', () => {
   });
   after(async () => { for (const c of open) c.close(); await cl.stop(); });
 
-  test('create vs computer: playing at once, the computer seat marked, no invite code; it answers within a second', async () => {
+  test('create vs computer: playing at once, the computer seat marked, no invite code (a resend with its idem: the same game); it answers within a second', async () => {
     const A = await join('A', 0);
-    const made = await A.ok({ t: 'create', vs: 'computer' });
+    const made = await A.ok({ t: 'create', vs: 'computer', idem: 'vc-1' });
     assert.equal(made.code, undefined);
+    const again = await A.ok({ t: 'create', vs: 'computer', idem: 'vc-1' }); // a resend: the same game, still no code
+    assert.deepEqual([again.gameId, again.code], [made.gameId, undefined]);
     const g = await A.stateAt(made.gameId, 1);
     assert.deepEqual([g.status, g.turn, g.code, g.players.X?.id], ['playing', 'X', null, A.player!.id]);
     assert.equal(g.players.O?.name, 'Computer');
