@@ -26,7 +26,7 @@ COPY server ./server
 COPY web ./web
 USER node
 EXPOSE 8080
-# ready = Redis reachable, resynced, not draining (RUNNING.md); a draining gateway turns unhealthy at once
+# ready = Redis reachable, resynced, not draining (docs/OPERATIONS.md §2); a draining gateway turns unhealthy at once
 HEALTHCHECK --interval=5s --timeout=2s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.status===200?0:1),()=>process.exit(1))"]
 # SIGTERM drains: clients closed with 1012 (they reconnect elsewhere), in-flight work finished, exit 0

@@ -20,7 +20,8 @@ import { summaryRows, table, type LoadReport } from './stats.js';
 
 const USAGE = `usage: npm run bench -- [--transports uws,ws] [--only play,latency,watch,idle] [--duration S]
        [--sat-games N] [--games N] [--think MS] [--spectators N] [--watch-think MS] [--idle N] [--gateways N]
-       [--ceiling-requests N] [--profile] [--out FILE.md] [--json FILE] [--no-write]`;
+       [--ceiling-requests N] [--profile] [--out FILE.md] [--json FILE] [--no-write]
+       [--redis single|sentinel (single)] [--appendfsync always|everysec (always)]`;
 
 const { values: a } = parseArgs({
   options: {
@@ -30,6 +31,8 @@ const { values: a } = parseArgs({
     idle: { type: 'string', default: '20000' }, gateways: { type: 'string', default: '3' }, 'ceiling-requests': { type: 'string', default: '100000' },
     profile: { type: 'boolean', default: false }, out: { type: 'string', default: 'docs/BENCHMARKS.md' },
     json: { type: 'string', default: 'docs/benchmarks.json' }, 'no-write': { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
+    // the price of durability: an fsynced AOF (always, the rule of single mode), everysec, or a replica (sentinel)
+    redis: { type: 'string', default: 'single' }, appendfsync: { type: 'string', default: 'always' },
   },
 });
 if (a.help) { console.log(USAGE); process.exit(0); }
@@ -44,13 +47,16 @@ const sizes: BenchSizes = {
   spectators: int('spectators'), watchThinkMs: int('watch-think'), idle: Math.min(int('idle'), budget), gateways: int('gateways'),
 };
 if (sizes.idle < int('idle')) console.log(`bench: idle capped at ${sizes.idle} connections: this process may open ${budget + 300} files (ulimit -n), and so may each gateway.`);
+if (a.redis !== 'single' && a.redis !== 'sentinel') { console.error(`npm run bench: --redis must be single or sentinel (cluster is not supported yet).\n${USAGE}`); process.exit(2); }
+if (a.appendfsync !== 'always' && a.appendfsync !== 'everysec') { console.error(`npm run bench: --appendfsync must be always or everysec.\n${USAGE}`); process.exit(2); }
+const store = { mode: a.redis as 'single' | 'sentinel', appendfsync: a.appendfsync as 'always' | 'everysec' };
 const transports = a.transports!.split(',') as Transport[];
 const only = new Set(a.only!.split(','));
 const log = (s: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${s}`);
 
 const result: BenchResult = {
   at: new Date().toISOString(), command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
-  machine: machine(), sizes, ceiling: { script: '', runs: [], rps: 0 }, runs: {},
+  machine: machine(), sizes, store, ceiling: { script: '', runs: [], rps: 0 }, runs: {},
 };
 
 let current: Cluster | null = null;
@@ -72,6 +78,7 @@ for (const transport of transports) {
   if (a.profile) mkdirSync(profDir);
   const cluster = new Cluster({
     gateways: sizes.gateways, host: '127.0.0.1', basePort: await freePortRange(sizes.gateways), restartDelayMs: 0,
+    redisMode: store.mode, appendfsync: store.appendfsync, redisDataDir: join(dir, 'redis'),
     // bots of a few games move far faster than people: the per-connection rate limit is lifted
     env: {
       TRANSPORT: transport, LOG_LEVEL: 'warn', RATE_PER_S: '100000', RATE_BURST: '100000',
@@ -80,7 +87,7 @@ for (const transport of transports) {
     nodeArgs: ['--inspect=127.0.0.1:0', ...(a.profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])],
     clusterFile: null, logDir: join(dir, 'logs'),
   });
-  log(`${transport}: starting ${sizes.gateways} gateways (logs in ${dir})`);
+  log(`${transport}: starting ${sizes.gateways} gateways, Redis ${store.mode === 'sentinel' ? 'primary + 2 replicas + 3 Sentinels' : 'single'} (AOF appendfsync ${store.appendfsync}) (logs in ${dir})`);
   current = cluster;
   try {
     await cluster.start();

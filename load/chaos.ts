@@ -1,4 +1,5 @@
 // `npm run chaos -- [--duration SECONDS] [--kill-every SECONDS] [--fault gateway-kill,redis-restart] [--demo]`
+// `npm run chaos -- --redis sentinel --fault primary-kill [--kill-every SECONDS (20)]`
 // The kill-a-gateway experiment on a local cluster it starts itself: prints the hypothesis, runs
 // the bots while faults are injected, checks the recorded history against Redis, prints the
 // verdict and its figures. Exit 0 only when the hypothesis held.
@@ -8,7 +9,8 @@ import { eventPrinter, liveView } from './chaos/demo.js';
 import { runChaos, type ChaosOptions, type Fault } from './chaos/experiment.js';
 import { hypothesis, judge, report } from './chaos/report.js';
 
-const USAGE = `usage: npm run chaos -- [--duration SECONDS (60)] [--kill-every SECONDS (3)] [--fault gateway-kill|redis-restart|both]
+const USAGE = `usage: npm run chaos -- [--duration SECONDS (60)] [--kill-every SECONDS (3; 20 for primary-kill)]
+       [--fault gateway-kill|redis-restart|both|primary-kill] [--redis single|sentinel (single)]
        [--gateways N (5)] [--games N (100)] [--rate MOVES_PER_S (260)] [--spectators N (50)] [--restart-delay MS (2000)]
        [--redis-down SECONDS (3)] [--demo]`;
 
@@ -16,7 +18,8 @@ let a;
 try {
   a = parseArgs({
     options: {
-      duration: { type: 'string', default: '60' }, 'kill-every': { type: 'string', default: '3' }, fault: { type: 'string', default: 'gateway-kill' },
+      duration: { type: 'string', default: '60' }, 'kill-every': { type: 'string' }, fault: { type: 'string', default: 'gateway-kill' },
+      redis: { type: 'string', default: 'single' },
       gateways: { type: 'string', default: '5' }, games: { type: 'string', default: '100' }, rate: { type: 'string', default: '260' },
       spectators: { type: 'string', default: '50' }, 'restart-delay': { type: 'string', default: '2000' }, 'redis-down': { type: 'string', default: '3' },
       demo: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
@@ -33,12 +36,20 @@ const num = (k: keyof typeof a, min: number): number => {
   return v;
 };
 const faults = (a.fault === 'both' ? 'gateway-kill,redis-restart' : a.fault!).split(',') as Fault[];
-if (faults.some((f) => f !== 'gateway-kill' && f !== 'redis-restart')) { console.error(`npm run chaos: unknown --fault "${a.fault}".\n${USAGE}`); process.exit(2); }
+if (faults.some((f) => !['gateway-kill', 'redis-restart', 'primary-kill'].includes(f))) { console.error(`npm run chaos: unknown --fault "${a.fault}".\n${USAGE}`); process.exit(2); }
+if (a.redis !== 'single' && a.redis !== 'sentinel') {
+  console.error(`npm run chaos: --redis ${a.redis === 'cluster' ? 'cluster is not supported yet' : `must be single or sentinel, not "${a.redis}"`}.\n${USAGE}`);
+  process.exit(2);
+}
+if (faults.includes('primary-kill') && a.redis !== 'sentinel') { console.error(`npm run chaos: --fault primary-kill needs --redis sentinel (a replica to fail over to).\n${USAGE}`); process.exit(2); }
+if (faults.includes('redis-restart') && a.redis === 'sentinel') { console.error(`npm run chaos: --fault redis-restart is for --redis single; use primary-kill with sentinel.\n${USAGE}`); process.exit(2); }
+a['kill-every'] ??= faults.includes('primary-kill') && !faults.includes('gateway-kill') ? '20' : '3';
 const duration = num('duration', 10);
 let t0 = performance.now();
 const o: ChaosOptions = {
   gateways: num('gateways', 2), durationS: duration, killEveryS: num('kill-every', 1), restartDelayMs: num('restart-delay', 1),
   games: num('games', 1), spectators: num('spectators', 0), rate: num('rate', 1), faults,
+  redisMode: a.redis, primaryKillEveryS: num('kill-every', 1),
   redisAtS: Math.round(duration / 2), redisDownS: num('redis-down', 1),
   onEvent: (e) => { if (e.kind === 'phase' && e.what.includes('connect')) t0 = e.at; print(e); },
   onCluster: (c) => { cluster = c; },
@@ -53,7 +64,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 const print = eventPrinter(process.stdout, () => t0, a.demo!);
 
 console.log(`${hypothesis(o)}\n`);
-console.log(`Experiment: ${o.gateways} gateways and a Redis with AOF of its own; ${o.games * 2} bots playing quick-match games at ~${o.rate} moves/s and ${o.spectators} spectators for ${duration} s; faults: ${faults.join(', ')}.\n`);
+const store = o.redisMode === 'sentinel' ? 'a Redis primary, two replicas and three Sentinels of its own' : 'a Redis with AOF of its own';
+console.log(`Experiment: ${o.gateways} gateways and ${store}; ${o.games * 2} bots playing quick-match games at ~${o.rate} moves/s and ${o.spectators} spectators for ${duration} s; faults: ${faults.join(', ')}.\n`);
 try {
   const run = await runChaos(o, liveView(process.stdout, a.demo!));
   const v = judge(run);

@@ -1,6 +1,6 @@
 // `npm run load -- --url WS_URL[,WS_URL...] --games N --duration SECONDS [--json FILE]`
 // Plays real games through the wire contract against running gateways, shows one progress line a
-// second, prints a table at the end and, with --json, writes the report of ../shared/RUNNING.md.
+// second, prints a table at the end and, with --json, writes the report of docs/OPERATIONS.md §10.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { socketBudget } from './limits.js';

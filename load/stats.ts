@@ -49,7 +49,7 @@ export class Stats implements ConnStats {
   get seconds(): number { return ((this.endedAt || performance.now()) - this.startedAt) / 1000; }
 }
 
-/** The report of ../shared/RUNNING.md, plus what a scenario adds. */
+/** The bots' report (docs/OPERATIONS.md §10, the operator contract), plus what a scenario adds. */
 export interface LoadReport {
   scenario: string;
   duration_s: number;

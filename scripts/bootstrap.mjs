@@ -3,7 +3,8 @@
 // missing on a fresh machine, then run.
 // Plain JavaScript with no dependency, so that it works before `npm ci` ran.
 //   npm packages: `npm ci` from the lockfile when node_modules is missing or older than the lockfile
-//   redis-server (start, test) and chromium (test): Debian's packages via apt-get, as root
+//   redis-server (start, test), redis-sentinel (REDIS_MODE=sentinel, --redis sentinel, test) and
+//   chromium (test): Debian's packages via apt-get, as root
 // Where it cannot install something it stops with one sentence naming it and how to get it.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -63,9 +64,11 @@ npmPackages();
 const node = process.execPath;
 if (mode === 'start') {
   if (!process.env.REDIS_URL) debianPackage('redis-server', 'redis-server', 'the local cluster runs its own Redis');
+  if (process.env.REDIS_MODE === 'sentinel') debianPackage('redis-sentinel', 'redis-sentinel', 'REDIS_MODE=sentinel runs three Redis Sentinels');
   runForeground(['server', 'launcher', 'main.ts']);
 } else if (mode === 'test') {
   debianPackage('redis-server', 'redis-server', 'the tests start real Redis servers');
+  debianPackage('redis-sentinel', 'redis-sentinel', 'the failover test starts real Redis Sentinels');
   debianPackage('redis-benchmark', 'redis-tools', 'the benchmark measures the Redis ceiling');
   debianPackage('chromium', 'chromium', 'the page is tested in a real browser');
   debianPackage('nginx', 'nginx-light', 'the compose stack\'s nginx config is checked with nginx -t');
@@ -74,6 +77,7 @@ if (mode === 'start') {
 } else if (mode === 'load' || mode === 'bench' || mode === 'chaos') {
   // the bots (`npm run load`, `npm run bench`, `npm run chaos`): the last two start their own cluster
   if (mode !== 'load') debianPackage('redis-server', 'redis-server', `npm run ${mode} starts its own Redis`);
+  if (mode !== 'load' && /(^|,|=)sentinel\b/.test(rest.join(','))) debianPackage('redis-sentinel', 'redis-sentinel', `npm run ${mode} -- --redis sentinel runs three Redis Sentinels`);
   if (mode === 'bench') debianPackage('redis-benchmark', 'redis-tools', 'the benchmark measures the Redis ceiling');
   const entry = { load: 'cli.ts', bench: 'bench.ts', chaos: 'chaos.ts' }[mode];
   const r = spawnSync(node, ['--import', 'tsx', join(ROOT, 'load', entry), ...rest], { stdio: 'inherit', cwd: ROOT });

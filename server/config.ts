@@ -19,14 +19,19 @@ export const SETTINGS = {
   GATEWAY_ID: [z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(), 'Id the gateway reports in welcome and cluster.json (default gw-PORT).'],
   PUBLIC_URL: [z.string().url().optional(), 'Base http(s) URL clients reach this gateway at (default http://HOST:PORT).'],
   TRANSPORT: [z.enum(['uws', 'ws']).default('uws'), 'WebSocket server: uws (uWebSockets.js) or ws (the portable fallback).'],
-  REDIS_URL: [z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'), 'Redis holding all state; may carry user:password and use rediss:// (TLS).'],
+  REDIS_MODE: [z.enum(['single', 'sentinel', 'cluster']).default('single'), 'How Redis is deployed: single (one server at REDIS_URL) or sentinel (a primary and replicas found through REDIS_SENTINELS); cluster is not supported yet.'],
+  REDIS_URL: [z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'), 'Redis holding all state; may carry user:password and use rediss:// (TLS). In sentinel mode only its user:password and scheme apply: the address comes from the Sentinels.'],
+  REDIS_SENTINELS: [z.string().regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, 'must be a comma-separated list of host:port').optional(), 'Sentinel mode: the Sentinels to ask for the primary, "host:port,host:port,..." (any one that answers will do).'],
+  REDIS_SENTINEL_NAME: [z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('trine'), 'Sentinel mode: the name under which the Sentinels monitor the primary.'],
   REDIS_TLS_CA_FILE: [z.string().refine((f) => existsSync(f), 'no such file').optional(), 'PEM file of the CA that signed the Redis server certificate (rediss://); default: the system CAs.'],
   REDIS_PREFIX: [z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default('trine'), 'Prefix of every Redis key and channel.'],
   REDIS_COMMAND_TIMEOUT_MS: [int(100, 60000).default(2000), 'A Redis command not answered within this many ms fails with UNAVAILABLE.'],
+  DURABILITY_TIMEOUT_MS: [int(10, 60000).default(1000), 'REDIS_MODE=sentinel: how long a change may wait for a replica to acknowledge it before it is answered UNAVAILABLE (not known to be applied).'],
   LOG_LEVEL: [z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'pino log level.'],
   TURN_MS: [int(0).default(30000), 'Time a player has for each move before losing on time; 0 turns clocks off.'],
   ABANDON_MS: [int(0).default(60000), 'A seated player with no live connection this long forfeits (abandoned); 0 turns it off.'],
   INVITE_TTL_MS: [int(0).default(600000), 'A private game nobody joins is cancelled after this many ms; 0 keeps it.'],
+  GAME_IDLE_TTL_S: [int(1).default(86400), 'An unfinished game nobody changed this long (s) is aborted, with its invite code and its players\' lists freed: no game outlives its players even with TURN_MS, ABANDON_MS and INVITE_TTL_MS at 0.'],
   FINISHED_TTL_S: [int(1).default(3600), 'How long a finished game stays readable in Redis (s).'],
   SESSION_TTL_S: [int(60).default(7 * 24 * 3600), 'A session unused this long (s) is forgotten; refreshed while the player is active.'],
   MAX_GAMES_PER_PLAYER: [int(1, 100).default(1), 'Unfinished games one player may hold at once.'],
@@ -45,17 +50,20 @@ export const SETTINGS = {
   DRAIN_MS: [int(0, 60000).default(5000), 'On SIGTERM or SIGINT every client is closed with 1012; the gateway then waits at most this many ms for in-flight commands before it exits.'],
 } as const;
 
-/** Settings of `npm start` (the local launcher) only; it also reads HOST, PORT and REDIS_URL above. */
+/** Settings of `npm start` (the local launcher) only; it also reads HOST, PORT, REDIS_MODE and REDIS_URL above. */
 export const LAUNCHER_SETTINGS = {
   GATEWAYS: [int(1, 64).default(3), 'Gateway processes to run; gateway i listens on PORT+i.'],
-  RESTART_DELAY_MS: [int(0).default(2000), 'A gateway that died is started again after this many ms; 0 disables restarts.'],
+  RESTART_DELAY_MS: [int(0).default(2000), 'A gateway, Redis or Sentinel process that died is started again after this many ms; 0 disables restarts.'],
+  RUN_DIR: [z.string().min(1).default('.run'), 'Folder (relative to the project, or absolute) of cluster.json, the logs, the Redis data and the lock that allows one cluster per folder.'],
 } as const;
 
 type Table = Record<string, readonly [z.ZodType, string]>;
 type Parsed<T extends Table> = { [K in keyof T]: z.infer<T[K][0]> };
 type Settings = typeof SETTINGS;
 export type Config = Parsed<Settings> & { GATEWAY_ID: string; PUBLIC_URL: string };
-export type LauncherConfig = Parsed<typeof LAUNCHER_SETTINGS> & Pick<Config, 'HOST' | 'PORT'> & { REDIS_URL: string | undefined };
+export type LauncherConfig = Parsed<typeof LAUNCHER_SETTINGS> & Pick<Config, 'HOST' | 'PORT' | 'REDIS_MODE'> & { REDIS_URL: string | undefined };
+/** What a connection to Redis needs (server/redis.ts). */
+export type RedisSettings = Pick<Config, 'REDIS_MODE' | 'REDIS_URL' | 'REDIS_SENTINELS' | 'REDIS_SENTINEL_NAME' | 'REDIS_TLS_CA_FILE' | 'REDIS_COMMAND_TIMEOUT_MS'>;
 
 export class ConfigError extends Error {}
 
@@ -85,7 +93,16 @@ export function parseSettings<T extends Table>(table: T, env: NodeJS.ProcessEnv)
 
 /** Parses the environment of a gateway; throws ConfigError with one sentence on the first bad value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return gatewayConfig(env, true);
+}
+
+/** `sentinelsNeeded` false: the launcher, which runs the Sentinels and tells the gateways where they are. */
+function gatewayConfig(env: NodeJS.ProcessEnv, sentinelsNeeded: boolean): Config {
   const c = parseSettings(SETTINGS, env) as Config;
+  if (c.REDIS_MODE === 'cluster') throw new ConfigError('REDIS_MODE=cluster is not supported yet: use single or sentinel.');
+  if (c.REDIS_MODE === 'sentinel' && !c.REDIS_SENTINELS && sentinelsNeeded) {
+    throw new ConfigError('REDIS_MODE=sentinel needs REDIS_SENTINELS, the Sentinels to ask for the primary ("host:port,host:port,...").');
+  }
   c.GATEWAY_ID ??= `gw-${c.PORT}`;
   c.PUBLIC_URL ??= `http://${c.HOST.includes(':') ? `[${c.HOST}]` : c.HOST}:${c.PORT}`;
   c.PUBLIC_URL = c.PUBLIC_URL.replace(/\/+$/, '');
@@ -94,9 +111,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** The launcher's settings: its own, plus every gateway setting checked up front (it passes them on). */
 export function loadLauncherConfig(env: NodeJS.ProcessEnv = process.env): LauncherConfig {
-  const gw = loadConfig(env);
+  const gw = gatewayConfig(env, false);
   const own = parseSettings(LAUNCHER_SETTINGS, env);
-  return { ...own, HOST: gw.HOST, PORT: gw.PORT, REDIS_URL: env.REDIS_URL ? gw.REDIS_URL : undefined };
+  if (gw.REDIS_MODE === 'sentinel' && env.REDIS_URL) {
+    throw new ConfigError('REDIS_URL names a Redis to use, but REDIS_MODE=sentinel makes `npm start` run its own primary, replicas and Sentinels: set only one of them.');
+  }
+  return { ...own, HOST: gw.HOST, PORT: gw.PORT, REDIS_MODE: gw.REDIS_MODE, REDIS_URL: env.REDIS_URL ? gw.REDIS_URL : undefined };
 }
 
 function defaultOf(schema: z.ZodType): string | undefined {
@@ -104,7 +124,15 @@ function defaultOf(schema: z.ZodType): string | undefined {
   return d.success && d.data !== undefined ? String(d.data) : undefined;
 }
 
-/** Every setting with its default and doc line, for --help and docs/CONFIGURATION.md. */
+/** host:port pairs of REDIS_SENTINELS. */
+export function sentinelAddresses(list: string | undefined): { host: string; port: number }[] {
+  return (list ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+    const i = s.lastIndexOf(':');
+    return { host: s.slice(0, i), port: Number(s.slice(i + 1)) };
+  });
+}
+
+/** Every setting with its default and doc line, for --help and the README's configuration table (`npm run config-doc`). */
 export function settingRows(table: Table = SETTINGS): { name: string; default: string | undefined; doc: string }[] {
   return Object.entries(table).map(([name, [schema, doc]]) => ({ name, default: defaultOf(schema), doc }));
 }

@@ -8,9 +8,9 @@ import { ERROR_CODES } from '../shared/protocol.js';
 /**
  * Why a game ended, as counted by trine_games_finished_total: a completed line, a full board, a
  * resignation, a waiting game cancelled by its creator, or a time rule (turn clock, abandonment,
- * invite expiry).
+ * invite expiry, idle lifetime).
  */
-export const FINISH_REASONS = ['line', 'draw', 'resign', 'cancelled', 'timeout', 'abandoned', 'expired'] as const;
+export const FINISH_REASONS = ['line', 'draw', 'resign', 'cancelled', 'timeout', 'abandoned', 'expired', 'idle'] as const;
 export type FinishReason = (typeof FINISH_REASONS)[number];
 export const GAME_KINDS = ['quick', 'private', 'rematch'] as const;
 
@@ -42,6 +42,9 @@ export function createMetrics(gateway: string) {
     resumes: new Counter({ name: 'trine_resumes_total', help: 'Sessions resumed with a known token.', registers }),
     playersReaped: new Counter({ name: 'trine_players_reaped_total', help: 'Players of dead gateway instances whose connections this gateway cleaned up.', registers }),
     timeRules: new Counter({ name: 'trine_time_rules_applied_total', help: 'Due time rules (turn clocks, invites, abandonment) this gateway applied.', registers }),
+    rollbacks: new Counter({ name: 'trine_rollbacks_total', help: 'Games read at a lower version than this gateway had forwarded (a failover lost acknowledged writes); forwarded with "reset": true.', registers }),
+    outboxRepublished: new Counter({ name: 'trine_outbox_republished_total', help: 'REDIS_MODE=sentinel: outbox entries this gateway published for a change whose own gateway did not (it died or failed between the change and its publishing).', registers }),
+    durabilityFailures: new Counter({ name: 'trine_durability_failures_total', help: 'Changes or reads not known to survive a Redis process death in time (no replica acknowledged within DURABILITY_TIMEOUT_MS), answered UNAVAILABLE.', registers }),
     ready: new Gauge({ name: 'trine_ready', help: '1 while the gateway can serve (Redis reachable, resynced, not draining), else 0.', registers }),
   };
   for (const code of ERROR_CODES) m.errors.labels({ code }).inc(0);

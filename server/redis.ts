@@ -4,8 +4,12 @@
 // Both reconnect by themselves, forever, with a capped backoff. (The offline queue stays on: with
 // it off, ioredis' auto-pipelining rejects a promise nobody holds when the socket drops.)
 // REDIS_URL may carry user:password (ACL) and use rediss:// (TLS, the server's certificate verified).
+// In sentinel mode every (re)connection first asks the Sentinels for the primary; see connectRedis.
 import { readFileSync } from 'node:fs';
 import { Redis, type RedisOptions } from 'ioredis';
+import { sentinelAddresses, type RedisSettings } from './config.js';
+
+const backoff = (times: number) => Math.min(50 * 2 ** Math.min(times, 5), 1000);
 
 export function redisOptions(commandTimeoutMs: number): RedisOptions {
   return {
@@ -15,7 +19,7 @@ export function redisOptions(commandTimeoutMs: number): RedisOptions {
     maxRetriesPerRequest: 0,
     commandTimeout: commandTimeoutMs,
     connectTimeout: 2000,
-    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1000),
+    retryStrategy: backoff,
     reconnectOnError: () => false,
     lazyConnect: false,
   };
@@ -27,6 +31,47 @@ export function redisTls(url: string, caFile?: string): Pick<RedisOptions, 'tls'
   return { tls: caFile ? { ca: readFileSync(caFile) } : {} };
 }
 
-export function connectRedis(url: string, commandTimeoutMs: number, name: string, tlsCaFile?: string): Redis {
-  return new Redis(url, { ...redisOptions(commandTimeoutMs), ...redisTls(url, tlsCaFile), connectionName: name });
+/**
+ * Sentinel mode: ioredis asks the Sentinels (in turn) for the primary of REDIS_SENTINEL_NAME at
+ * every (re)connection and checks with INFO that the node it reached is a master (else it drops
+ * it and asks again). `failoverDetector` subscribes to +switch-master on the Sentinels and drops
+ * the connection the moment they announce a new primary. A command answered READONLY means the
+ * node was demoted under us: reconnect (1 = without resending: the caller answers UNAVAILABLE
+ * and the client's resend, made safe by mid/idem, settles it). A demoted or partitioned old
+ * primary that answers nothing is caught by the gateway's heartbeat (`isPrimary`).
+ */
+function sentinelOptions(s: RedisSettings): RedisOptions {
+  const u = new URL(s.REDIS_URL);
+  const tls = redisTls(s.REDIS_URL, s.REDIS_TLS_CA_FILE);
+  return {
+    sentinels: sentinelAddresses(s.REDIS_SENTINELS),
+    name: s.REDIS_SENTINEL_NAME,
+    role: 'master',
+    failoverDetector: true,
+    username: decodeURIComponent(u.username) || undefined,
+    password: decodeURIComponent(u.password) || undefined,
+    ...tls,
+    enableTLSForSentinelMode: Boolean(tls.tls),
+    sentinelRetryStrategy: backoff,
+    sentinelReconnectStrategy: backoff,
+    sentinelCommandTimeout: Math.min(1000, s.REDIS_COMMAND_TIMEOUT_MS),
+    reconnectOnError: (e) => (/^READONLY\b/.test(e.message) ? 1 : false),
+  };
+}
+
+/** `overrides` for a connection of a special role (the durability barrier's: no auto-pipelining, a longer timeout). */
+export function connectRedis(s: RedisSettings, name: string, overrides: RedisOptions = {}): Redis {
+  const base = { ...redisOptions(s.REDIS_COMMAND_TIMEOUT_MS), connectionName: name, ...overrides };
+  if (s.REDIS_MODE === 'sentinel') return new Redis({ ...base, ...sentinelOptions(s) });
+  return new Redis(s.REDIS_URL, { ...base, ...redisTls(s.REDIS_URL, s.REDIS_TLS_CA_FILE) });
+}
+
+/**
+ * Whether the node this connection talks to is a primary now (ROLE). In sentinel mode a node that
+ * is not (demoted, or an old primary cut off from the Sentinels that a failover replaced) must be
+ * left: the caller drops the connection and ioredis asks the Sentinels again.
+ */
+export async function isPrimary(redis: Redis): Promise<boolean> {
+  const role = await redis.call('ROLE') as unknown[];
+  return Array.isArray(role) && role[0] === 'master';
 }

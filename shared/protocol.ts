@@ -117,7 +117,8 @@ export interface GameSnapshot {
 
 export type ServerMessage =
   | { t: 'welcome'; player: { id: string; name: string }; token: string; gateway: string; resumed: boolean; games: string[] }
-  | { t: 'state'; game: GameSnapshot }
+  /** `reset` (additive): replace what is held of the game with this snapshot, even at a lower version (the first state after following a game; a rollback). */
+  | { t: 'state'; game: GameSnapshot; reset?: true }
   | { t: 'ok'; rid?: string; gameId?: string; code?: string; version?: number }
   | { t: 'error'; rid?: string; code: ErrorCode; message: string }
   | { t: 'matched'; gameId: string }

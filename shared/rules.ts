@@ -1,7 +1,9 @@
-// The rules of tic-tac-toe as a pure, I/O-free module, used by the gateway, the page and the bots.
-// The Lua scripts in server/store/lua enforce the same rules inside Redis; test/store.test.ts (classic)
-// and test/lua-variants.test.ts (every variant) play random games through both and demand identical
-// outcomes.
+// The rules of tic-tac-toe for every variant as a pure, I/O-free module: the marks and statuses the
+// wire types use, and the logic the page, the bots, the chaos checker and the tests apply to what they
+// receive. The gateway does not apply them: the authoritative rules run inside Redis, in the Lua
+// scripts of server/store/lua. test/store.test.ts (classic) and test/lua-variants.test.ts (every
+// variant) play random games through both and demand identical outcomes; test/rules.test.ts and
+// test/rules-variants.test.ts cover this module on its own.
 
 import { normalizeVariant, seatsOf, type Variant } from './variant.js';
 

@@ -6,7 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { TestClient } from './support/client.js';
-import { sleep, startCluster } from './support/cluster.js';
+import { startCluster } from './support/cluster.js';
+import { until } from './support/until.js';
 
 type C = Awaited<ReturnType<typeof startCluster>>;
 const GOOD = 'https://play.example';
@@ -23,6 +24,14 @@ function open(url: string, from = '127.0.0.1', origin: string | null = GOOD): Pr
   });
 }
 
+/** Terminates the sockets (numbers are refused upgrades) and resolves once each has closed. */
+function terminate(sockets: (WebSocket | number)[]): Promise<void> {
+  const open = sockets.filter((w): w is WebSocket => w instanceof WebSocket && w.readyState !== WebSocket.CLOSED);
+  const closed = Promise.all(open.map((w) => new Promise((r) => w.once('close', r))));
+  for (const w of open) w.terminate();
+  return closed.then(() => undefined);
+}
+
 describe('admission (gw-0 uws, gw-1 ws)', () => {
   let cl: C;
   before(async () => { cl = await startCluster({ gateways: 2, transport: 'mixed', env: ENV }); });
@@ -36,11 +45,9 @@ describe('admission (gw-0 uws, gw-1 ws)', () => {
       const neighbour = await open(g.ws, '127.0.0.2');
       assert.ok(neighbour instanceof WebSocket, `${g.id}: another address is not affected`);
       (mine[0] as WebSocket).close();
-      let again: WebSocket | number = 429;
-      for (let i = 0; i < 50 && again === 429; i++) { await sleep(20); again = await open(g.ws); }
-      assert.ok(again instanceof WebSocket, `${g.id}: a place freed by a close can be taken`);
-      for (const w of [...mine, neighbour, again]) if (w instanceof WebSocket) w.terminate();
-      await sleep(100);
+      const again = await until(`${g.id}: a place freed by a close can be taken`, () => open(g.ws),
+        { ok: (w) => w instanceof WebSocket, everyMs: 20 });
+      await terminate([...mine, neighbour, again]);
     }
   });
 
@@ -65,8 +72,7 @@ describe('admission (gw-0 uws, gw-1 ws)', () => {
       assert.equal(await fourth.closed, 1008);
       const redis = new Redis(cl.redisUrl);
       const conns = `trine:player:{p:${a.first.player.id}}:conns`;
-      for (let i = 0; i < 20 && (await redis.scard(conns)) !== 3; i++) await sleep(25);
-      assert.equal(await redis.scard(conns), 3, 'the refused socket is not left in Redis');
+      await until('the refused socket not left in Redis (3 connections)', () => redis.scard(conns), { ok: (n) => n === 3 });
       redis.disconnect();
       const other = cl.gateways.find((x) => x !== g)!;
       const elsewhere = await hello(other.ws, '127.0.0.6', token);
@@ -75,11 +81,13 @@ describe('admission (gw-0 uws, gw-1 ws)', () => {
       assert.equal(stranger.first.t, 'welcome', 'another player is not affected');
       a.ws.close();
       await a.closed;
-      let again = await hello(g.ws, '127.0.0.5', token);
-      for (let i = 0; i < 20 && again.first.t !== 'welcome'; i++) { await sleep(50); again = await hello(g.ws, '127.0.0.5', token); }
-      assert.equal(again.first.t, 'welcome', 'a closed socket frees its place');
-      for (const x of [...more, elsewhere, stranger, again]) x.ws.terminate();
-      await sleep(100);
+      const tries: WebSocket[] = [];
+      const again = await until('a closed socket frees its place', async () => {
+        const h = await hello(g.ws, '127.0.0.5', token);
+        tries.push(h.ws);
+        return h;
+      }, { ok: (h) => h.first.t === 'welcome' });
+      await terminate([...more, elsewhere, stranger, again].map((x) => x.ws).concat(tries));
     }
   });
 
@@ -87,9 +95,12 @@ describe('admission (gw-0 uws, gw-1 ws)', () => {
     for (const g of cl.gateways) {
       const silent = await TestClient.open(g.ws, 'silent', { Origin: GOOD });
       const polite = await TestClient.open(g.ws, 'polite', { Origin: GOOD });
+      const later = await TestClient.open(g.ws, 'silent, opened after polite', { Origin: GOOD });
       await polite.hello();
       assert.equal((await silent.waitClose(3000)).code, 1008, `${g.id}`);
-      await sleep(300);
+      // `later` was opened after `polite`: once its own hello timeout has closed it, polite's has passed too
+      assert.equal((await later.waitClose(3000)).code, 1008, `${g.id}`);
+      assert.equal(polite.closed, null, `${g.id}: the socket that said hello is still open`);
       assert.equal((await polite.request({ t: 'ping' })).t, 'pong', `${g.id}: still served`);
       polite.close();
     }

@@ -6,7 +6,9 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { player, TestClient } from './support/client.js';
-import { sleep, startCluster } from './support/cluster.js';
+import { startCluster } from './support/cluster.js';
+import { privateGame } from './support/play.js';
+import { until } from './support/until.js';
 
 type C = Awaited<ReturnType<typeof startCluster>>;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -28,12 +30,9 @@ describe('authorization and tokens (gw-0 uws, gw-1 ws)', () => {
     for (const [ua, ub] of [[urls[0], urls[1]], [urls[1], urls[0]]]) {
       const A = await player(ua, 'A');
       const B = await player(ub, 'B');
-      const made = await A.ok({ t: 'create' });
-      const id = made.gameId as string;
       const S = await player(ub, 'spectator');
-      await S.ok({ t: 'watch', gameId: id });
       const T = await player(ua, 'stranger');
-      await B.ok({ t: 'join', code: made.code });
+      const { id } = await privateGame(A, B, [S]);
       await A.ok({ t: 'move', gameId: id, cell: 4, mid: 'a1' });
       const before = await snapshot(id);
       for (const who of [S, T]) {
@@ -97,7 +96,9 @@ describe('authorization and tokens (gw-0 uws, gw-1 ws)', () => {
       const c = await TestClient.open(urls[i % 2], `forged${i}`);
       const w = await c.hello({ token });
       assert.equal(w.resumed, false, `token #${i} resumed a session`);
+      assert.match(w.player.id, /./, 'a player id'); // so that the comparisons below cannot pass on undefined
       assert.notEqual(w.player.id, A.player!.id);
+      assert.match(w.token, /^[A-Za-z0-9_-]{32}$/, 'a new token');
       assert.notEqual(w.token, token);
       assert.deepEqual(w.games, []);
       c.close();
@@ -107,11 +108,13 @@ describe('authorization and tokens (gw-0 uws, gw-1 ws)', () => {
     const bGame = await B.ok({ t: 'create' });
     B.close();
     await B.waitClose();
-    await redis.pexpire(`trine:session:${sha256(B.token)}`, 1);
-    await sleep(20);
+    const session = `trine:session:${sha256(B.token)}`;
+    await redis.pexpire(session, 1);
+    await until('the session key lapsed', async () => (await redis.exists(session)) === 0);
     const late = await TestClient.open(urls[0], 'late');
     const w = await late.hello({ token: B.token });
     assert.equal(w.resumed, false);
+    assert.match(w.player.id, /./, 'a player id');
     assert.notEqual(w.player.id, B.player!.id);
     assert.deepEqual(w.games, [], 'the expired player\'s game is not handed over');
     assert.equal((await late.request({ t: 'resign', gameId: bGame.gameId })).code, 'NOT_A_PLAYER');

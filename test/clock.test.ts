@@ -9,12 +9,15 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { GameSnapshot } from '../shared/protocol.js';
 import { Keys } from '../server/store/keys.js';
-import { player, type Msg, type TestClient } from './support/client.js';
-import { sleep, startCluster } from './support/cluster.js';
+import { fence, player, type Msg, type TestClient } from './support/client.js';
+import { startCluster } from './support/cluster.js';
+import { privateGameOn } from './support/play.js';
+import { until, untilRedisClock } from './support/until.js';
 
 type C = Awaited<ReturnType<typeof startCluster>>;
 const TURN_MS = 5000;
 const ABANDON_MS = 1500;
+const keys = new Keys();
 
 const presence = (id: string, X: boolean, O: boolean) => (m: Msg) =>
   m.t === 'presence' && m.gameId === id && m.online?.X === X && m.online?.O === O;
@@ -39,21 +42,40 @@ describe('turn clocks, abandonment and presence', () => {
   after(async () => { redis.disconnect(); await cl.stop(); });
 
   /** A (X) on gateway `ax`, B (O) on `bo`, spectator S on `sg`, in a playing private game at version 2. */
-  async function privateGame(ax: number, bo: number, sg: number, tag: string) {
-    const A = await player(ws[ax], `${tag}A`);
-    const B = await player(ws[bo], `${tag}B`);
-    const made = await A.ok({ t: 'create' });
-    const S = await player(ws[sg], `${tag}S`);
-    await S.ok({ t: 'watch', gameId: made.gameId });
-    await B.ok({ t: 'join', code: made.code });
-    const id = made.gameId as string;
-    await Promise.all([A, B, S].map((c) => c.stateAt(id, 2)));
-    return { A, B, S, id };
+  const privateGame = (ax: number, bo: number, sg: number, tag: string) => privateGameOn({ x: ws[ax], o: ws[bo], watcher: ws[sg] }, tag);
+
+  /**
+   * The instance id under which gateway `gatewayId` is registered now: waits until there is exactly
+   * one (the registration of an instance killed earlier lives on for up to 3 heartbeats).
+   */
+  async function liveInstanceOf(gatewayId: string): Promise<string> {
+    const registered = async () => {
+      const mine: string[] = [];
+      for (const instance of await redis.smembers(keys.instances())) {
+        const registration = await redis.get(keys.instance(instance));
+        if (registration && JSON.parse(registration).id === gatewayId) mine.push(instance);
+      }
+      return mine;
+    };
+    return (await until(`one live registration of ${gatewayId}`, registered, { ok: (mine) => mine.length === 1 }))[0];
   }
 
-  async function killAndRestart(i: number, during: () => Promise<void>): Promise<void> {
+  /** SIGKILLs gateway `i`, runs `during` with the instance it killed, and waits until the gateway is back. */
+  async function killAndRestart(i: number, during: (killed: string) => Promise<void>): Promise<void> {
+    const killed = await liveInstanceOf(cl.gateways[i].id);
     cl.kill(cl.gateways[i]);
-    try { await during(); } finally { await cl.waitReady(cl.gateways[i]); }
+    try { await during(killed); } finally { await cl.waitReady(cl.gateways[i]); }
+  }
+
+  /** Waits until a surviving gateway has reaped `instance`: every rule its death could start is scheduled by then. */
+  const reaped = (instance: string) =>
+    until(`the dead instance ${instance} reaped`, async () => (await redis.sismember(keys.instances(), instance)) === 0, { timeoutMs: 8000 });
+
+  /** What Redis holds for a game: the stored version and the instant of its next time rule (null: none). */
+  async function stored(id: string): Promise<{ version: number; nextRule: number | null }> {
+    const s = await redis.hget(keys.game(id), 's');
+    const score = await redis.zscore(keys.deadlines(), id);
+    return { version: s === null ? NaN : JSON.parse(s).version, nextRule: score === null ? null : Number(score) };
   }
 
   test('the player to move loses on time exactly once, though the gateway of both players is SIGKILLed just before', async () => {
@@ -67,11 +89,15 @@ describe('turn clocks, abandonment and presence', () => {
     const v4 = await S.stateAt(id, 4);
     // a move restarts the clock (both moves may fall in the same millisecond of Redis' clock)
     assert.ok(v4.deadline! >= v3.deadline! && v4.deadline! >= beforeB + TURN_MS - 1000, `deadline ${v4.deadline} after ${v3.deadline}`);
-    await sleep(Math.max(0, v4.deadline! - Date.now() - 400));
-    await killAndRestart(0, async () => {
+    await untilRedisClock(redis, v4.deadline! - 400, 'Redis\' clock 400 ms before the turn deadline', TURN_MS + 2000);
+    await killAndRestart(0, async (killed) => {
       const end = await S.stateAt(id, 5, TURN_MS);
       assert.deepEqual([end.status, end.winner, end.reason, end.turn, end.deadline], ['won', 'O', 'timeout', null, null]);
-      await sleep(ABANDON_MS + 1200); // long enough for a second (wrong) application to show
+      // the killed gateway's players reaped (their abandonment is the other rule this game could get):
+      // if nothing is scheduled now and Redis holds version 5, no second application can ever show
+      await reaped(killed);
+      assert.deepEqual(await stored(id), { version: 5, nextRule: null }, 'applied once, nothing left to apply');
+      await fence(S);
       assertVersions(S, id, 1, 5);
       const A2 = await player(ws[2], 'TA2', { token: A.token });
       assert.deepEqual(A2.msgs.find((m) => m.t === 'welcome')!.games, []);
@@ -102,13 +128,17 @@ describe('turn clocks, abandonment and presence', () => {
     await A.ok({ t: 'move', gameId: id, cell: 4, mid: 'k1' });
     await killAndRestart(0, async () => {
       await B.waitFor(presence(id, false, true), 'X offline', { timeout: 4000 });
+      const forfeitAt = Number(await redis.hget(keys.game(id), 'aX')); // set by the reap that published X offline
+      assert.ok(Number.isFinite(forfeitAt) && forfeitAt > 0, `X's abandonment scheduled: ${forfeitAt}`);
       const from = B.msgs.length;
       const A2 = await player(ws[2], 'KA2', { token: A.token });
       assert.deepEqual(A2.msgs.find((m) => m.t === 'welcome')!.games, [id]);
       await A2.waitFor(presence(id, true, true), 'own presence on resume');
       await B.waitFor(presence(id, true, true), 'X back', { from });
       await B.ok({ t: 'move', gameId: id, cell: 0, mid: 'k2' });
-      await sleep(ABANDON_MS + 500); // past the time X would have forfeited
+      await untilRedisClock(redis, forfeitAt, 'past the time X would have forfeited');
+      const { nextRule } = await stored(id);
+      assert.ok(nextRule !== null && nextRule > forfeitAt, `no rule was due when X would have forfeited (next: ${nextRule})`);
       const r = await A2.ok({ t: 'move', gameId: id, cell: 8, mid: 'k3' });
       assert.equal(r.version, 5);
       const s = await S.stateAt(id, 5);
@@ -119,20 +149,22 @@ describe('turn clocks, abandonment and presence', () => {
   });
 
   test('a queued player whose gateway died is never matched', async () => {
-    const queue = new Keys().queue();
+    const queue = keys.queue();
     const P = await player(ws[0], 'QP');
     await P.ok({ t: 'queue' });
     await killAndRestart(0, async () => {
-      const until = Date.now() + 5000;
-      while ((await redis.zscore(queue, P.player!.id)) !== null && Date.now() < until) await sleep(50);
-      assert.equal(await redis.zscore(queue, P.player!.id), null, 'the vanished player left the queue');
+      await until('the vanished player left the queue', async () => (await redis.zscore(queue, P.player!.id)) === null);
       const Q = await player(ws[1], 'QQ');
       await Q.ok({ t: 'queue' });
-      await sleep(300);
+      // the queue script ran before the answer: Q waits in the queue, seated nowhere
+      assert.notEqual(await redis.zscore(queue, Q.player!.id), null, 'Q waits in the queue');
+      assert.equal(await redis.scard(keys.playerGames(Q.player!.id)), 0, 'Q is seated in no game');
+      await fence(Q);
       assert.ok(!Q.msgs.some((m) => m.t === 'matched'), 'not matched with the vanished player');
       const R = await player(ws[2], 'QR');
       await R.ok({ t: 'queue' });
       const [mQ, mR] = await Promise.all([Q, R].map((c) => c.waitFor((m) => m.t === 'matched', 'matched')));
+      assert.match(mQ.gameId, /./, 'matched names a game');
       assert.equal(mQ.gameId, mR.gameId);
       const g = await Q.stateWhere(mQ.gameId, (s) => s.status === 'playing', 'playing');
       assert.deepEqual([g.players.X!.id, g.players.O!.id].sort(), [Q.player!.id, R.player!.id].sort());
@@ -148,7 +180,8 @@ describe('turn clocks, abandonment and presence', () => {
     const B = await player(ws[1], 'IB');
     const e = await B.request({ t: 'join', code: made.code });
     assert.equal(e.code, 'NOT_FOUND');
-    await sleep(200);
+    assert.deepEqual(await stored(made.gameId), { version: 2, nextRule: null }, 'aborted once, nothing left to apply');
+    await fence(A);
     assertVersions(A, made.gameId, 1, 2);
     A.close(); B.close();
   });
@@ -160,8 +193,13 @@ describe('turn clocks, abandonment and presence', () => {
     assert.ok(S.msgs.some(presence(id, true, false)), 'a watcher gets the presence with the snapshot');
     const B2 = await player(ws[0], 'PB2', { token: B.token }); // a second socket: closing one keeps B online
     const from = A.msgs.length;
+    const presenceSeq = await redis.hget(keys.game(id), 'pv');
     B.close();
-    await sleep(300);
+    // the disconnect script dropped B's connection; had it published a presence, it would have bumped pv in the same step
+    await until('B\'s first socket forgotten in Redis', async () => (await redis.scard(keys.playerConns(B.player!.id))) === 1);
+    assert.equal(await redis.hget(keys.game(id), 'pv'), presenceSeq, 'no presence published');
+    assert.equal(await redis.hget(keys.game(id), 'oO'), '1', 'O still online');
+    await fence(A);
     assert.ok(!A.msgs.slice(from).some((m) => m.t === 'presence'), 'still online through another socket');
     B2.close();
     await Promise.all([A, S].map((c) => c.waitFor(presence(id, true, false), 'O offline', { from })));

@@ -15,8 +15,9 @@ import { SETTINGS } from '../server/config.js';
 import { ROOT } from '../server/launcher/cluster.js';
 import { freePort } from '../server/launcher/ports.js';
 import { player } from './support/client.js';
-import { sleep, startCluster } from './support/cluster.js';
+import { startCluster } from './support/cluster.js';
 import { exportedNames } from './support/metrics.js';
+import { until } from './support/until.js';
 
 const NGINX = '/usr/sbin/nginx';
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -112,6 +113,39 @@ describe('docker-compose.yml and deploy/', () => {
     assert.ok(services.lb.volumes.includes('./deploy/nginx.conf:/etc/nginx/nginx.conf:ro'));
   });
 
+  test('docker-compose.sentinel.yml: primary, two replicas and three Sentinels (AOF each, quorum 2, seconds); gateways pointed at the Sentinels', () => {
+    const over = yaml('docker-compose.sentinel.yml');
+    const s = over.services as Record<string, any>;
+    const args = (n: string) => (s[n].command as string[]).join(' ');
+    const data = ['redis', 'redis-replica1', 'redis-replica2'];
+    for (const n of data) {
+      assert.match(args(n), /--appendonly yes/, `${n} persists with AOF`);
+      assert.match(args(n), /--min-replicas-to-write 1 --min-replicas-max-lag [1-5]\b/, `${n} refuses writes without a replica in reach`);
+      assert.ok(n === 'redis' || /--replicaof redis 6379/.test(args(n)), `${n} replicates the primary`);
+    }
+    assert.notEqual(s['redis-replica1'].volumes[0], s['redis-replica2'].volumes[0], 'a volume per replica');
+    const sentinels = Object.keys(s).filter((n) => /^sentinel\d$/.test(n));
+    assert.equal(sentinels.length, 3, 'three Sentinels');
+    for (const n of sentinels) {
+      const cmd = args(n);
+      assert.match(cmd, /sentinel monitor trine redis 6379 2'/, `${n} monitors the primary, quorum 2`);
+      const down = Number(/down-after-milliseconds trine (\d+)/.exec(cmd)?.[1]);
+      assert.ok(down >= 500 && down <= 2000, `${n}: failure detected within seconds (${down} ms)`);
+      assert.match(cmd, /exec redis-sentinel \/data\/sentinel\.conf/);
+      assert.equal(s[n].hostname, n, `${n} announces its own name`);
+    }
+    const declared = new Set([...Object.keys(compose.volumes), ...Object.keys(over.volumes)]);
+    for (const [n, svc] of Object.entries(s)) for (const v of svc.volumes ?? []) assert.ok(declared.has(String(v).split(':')[0]), `${n}: volume ${v} declared`);
+    for (const name of gatewayNames) {
+      const env = Object.fromEntries(Object.entries(s[name].environment).map(([k, v]) => [k, interpolate(v)]));
+      for (const k of Object.keys(env)) assert.ok(k in SETTINGS, `${name}: ${k} is a gateway setting`);
+      assert.equal(env.REDIS_MODE, 'sentinel');
+      assert.deepEqual(env.REDIS_SENTINELS.split(',').sort(), sentinels.map((n) => `${n}:26379`).sort(), `${name} asks every Sentinel`);
+      assert.equal(env.REDIS_SENTINEL_NAME, 'trine');
+      for (const n of sentinels) assert.equal(s[name].depends_on[n].condition, 'service_healthy');
+    }
+  });
+
   test('Dockerfile: multi-stage, runs as a non-root user, health check on /readyz; .dockerignore keeps the context small', () => {
     const df = read('Dockerfile');
     const froms = [...df.matchAll(/^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/gim)];
@@ -155,11 +189,10 @@ describe('docker-compose.yml and deploy/', () => {
     const lb = `http://127.0.0.1:${port}`;
     const lbWs = `ws://127.0.0.1:${port}/ws`;
     try {
-      for (let i = 0; i < 100 && nginx.exitCode === null; i++) {
-        if (await fetch(`${lb}/lb/healthz`).then((r) => r.ok, () => false)) break;
-        await sleep(50);
-      }
-      assert.equal(nginx.exitCode, null, `nginx runs: ${err}`);
+      await until('nginx answering /lb/healthz', async () => {
+        assert.equal(nginx.exitCode, null, `nginx runs: ${err}`);
+        return fetch(`${lb}/lb/healthz`).then((r) => r.ok, () => false);
+      });
       assert.equal((await fetch(`${lb}/`)).status, 200, `the page through nginx (${err})`);
       assert.equal((await fetch(`${lb}/readyz`)).status, 200);
       assert.equal((await fetch(`${lb}/metrics`)).status, 404, 'metrics are not public');
@@ -174,6 +207,7 @@ describe('docker-compose.yml and deploy/', () => {
       assert.equal((await clients[0].waitClose(5000)).code, 1012);
       const back = await player(lbWs, 'lb0-back', { token: clients[0].token });
       assert.equal(back.msgs[0].resumed, true);
+      assert.ok(cl.gateways.some((g) => g.id === back.gateway), `welcomed by a gateway of the cluster: ${back.gateway}`);
       assert.notEqual(back.gateway, victim.id);
       await new Promise<void>((res) => { if (!cl.alive(victim)) res(); else victim.proc.once('exit', () => res()); });
 
@@ -218,6 +252,7 @@ describe('docker-compose.yml and deploy/', () => {
   test('Grafana: provisioned datasource and dashboard; every panel queries metrics a running gateway exports', () => {
     const ds = yaml('deploy/grafana/provisioning/datasources/prometheus.yml').datasources[0];
     assert.equal(ds.type, 'prometheus');
+    assert.match(ds.uid ?? '', /./, 'the datasource has a uid (panels are compared with it below)');
     assert.equal(new URL(ds.url).hostname, 'prometheus');
     assert.equal(new URL(ds.url).port, services.prometheus.ports[0].split(':').at(-1));
     const provider = yaml('deploy/grafana/provisioning/dashboards/trine.yml').providers[0];

@@ -3,8 +3,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { player, TestClient } from './support/client.js';
-import { sleep, startCluster } from './support/cluster.js';
+import { fence, player, TestClient } from './support/client.js';
+import { startCluster } from './support/cluster.js';
+import { privateGameOn } from './support/play.js';
+import { until } from './support/until.js';
 
 type C = Awaited<ReturnType<typeof startCluster>>;
 
@@ -18,17 +20,8 @@ for (const transport of ['uws', 'ws'] as const) {
     });
     after(async () => { await cl.stop(); });
 
-    async function privateGame() {
-      const A = await player(ws[0], 'A');
-      const B = await player(ws[1], 'B');
-      const made = await A.ok({ t: 'create' });
-      const S = await player(ws[2], 'S');
-      await S.ok({ t: 'watch', gameId: made.gameId });
-      const j = await B.ok({ t: 'join', code: made.code });
-      assert.equal(j.gameId, made.gameId);
-      await Promise.all([A, B, S].map((c) => c.stateAt(made.gameId, 2)));
-      return { A, B, S, id: made.gameId as string, code: made.code as string };
-    }
+    /** A (X) on gw-0, B (O) on gw-1, spectator S on gw-2, in a playing private game at version 2. */
+    const privateGame = () => privateGameOn({ x: ws[0], o: ws[1], watcher: ws[2] });
 
     test('two players on two gateways play to a win; a spectator on a third sees every version in order', async () => {
       const { A, B, S, id } = await privateGame();
@@ -45,7 +38,7 @@ for (const transport of ['uws', 'ws'] as const) {
         assert.deepEqual([...s.line!].sort(), [3, 4, 5]);
         assert.equal(s.turn, null);
       }
-      await sleep(200);
+      await fence(S, B); // whatever either gateway queued for S and B has arrived: nothing more, nothing twice
       assert.deepEqual(S.states(id).map((g) => g.version), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
       assert.deepEqual(B.states(id).map((g) => g.version), [2, 3, 4, 5, 6, 7, 8, 9]);
       for (const c of [A, B, S]) c.close();
@@ -69,6 +62,7 @@ for (const transport of ['uws', 'ws'] as const) {
       await A.ok({ t: 'queue' });
       await B.ok({ t: 'queue' });
       const [mA, mB] = await Promise.all([A, B].map((c) => c.waitFor((m) => m.t === 'matched', 'matched')));
+      assert.match(mA.gameId, /./, 'matched names a game');
       assert.equal(mA.gameId, mB.gameId);
       const g = await A.stateWhere(mA.gameId, (s) => s.status === 'playing', 'playing');
       const X = g.players.X!.id === A.player!.id ? A : B;
@@ -132,15 +126,14 @@ for (const transport of ['uws', 'ws'] as const) {
       try {
         const { A, B, S, id } = await privateGame();
         const ch = `trine:ch:game:{g:${id}}`;
-        assert.equal((await r.pubsub('NUMSUB', ch))[1], 3);
+        const subscribers = async () => Number((await r.pubsub('NUMSUB', ch))[1]);
+        assert.equal(await subscribers(), 3);
         S.close();
         await S.waitClose();
-        await sleep(100);
-        assert.equal((await r.pubsub('NUMSUB', ch))[1], 2);
+        await until('gw-2 unsubscribed once its only follower left', subscribers, { ok: (n) => n === 2 });
         A.close(); B.close();
         await Promise.all([A.waitClose(), B.waitClose()]);
-        await sleep(100);
-        assert.equal((await r.pubsub('NUMSUB', ch))[1], 0);
+        await until('no gateway subscribed once nobody follows the game', subscribers, { ok: (n) => n === 0 });
       } finally { r.disconnect(); }
     });
   });

@@ -3,10 +3,14 @@
 // queueing twice, spectators per game, the default Origin policy, and watch/unwatch ordering.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { player, TestClient, type Msg } from './support/client.js';
+import { Redis } from 'ioredis';
+import { Keys } from '../server/store/keys.js';
+import { fence, player, TestClient, type Msg } from './support/client.js';
 import { sleep, startCluster } from './support/cluster.js';
+import { privateGame } from './support/play.js';
 
 type C = Awaited<ReturnType<typeof startCluster>>;
+const keys = new Keys();
 const ENV = { RATE_PER_S: '10', RATE_BURST: '20', ABUSE_LIMIT: '30', MAX_SPECTATORS: '2', MAX_GAMES_PER_PLAYER: '2' };
 
 /** Resolves once `n` answers (ok, pong, error) arrived after index `from`. */
@@ -18,8 +22,12 @@ async function waitAnswers(c: TestClient, from: number, n: number): Promise<Msg[
 
 describe('limits (gw-0 uws, gw-1 ws)', () => {
   let cl: C;
-  before(async () => { cl = await startCluster({ gateways: 2, transport: 'mixed', env: ENV }); });
-  after(async () => { await cl.stop(); });
+  let redis: Redis;
+  before(async () => {
+    cl = await startCluster({ gateways: 2, transport: 'mixed', env: ENV });
+    redis = new Redis(cl.redisUrl);
+  });
+  after(async () => { redis.disconnect(); await cl.stop(); });
 
   for (const gi of [0, 1]) {
     const name = gi ? 'ws' : 'uws';
@@ -36,7 +44,9 @@ describe('limits (gw-0 uws, gw-1 ws)', () => {
       assert.equal(pongs + limited, 30, 'every frame answered: pong or RATE_LIMITED');
       assert.deepEqual(got.map((m) => m.rid).sort(), Array.from({ length: 30 }, (_, i) => `b${i}`).sort(), 'each answer echoes its rid');
       assert.ok(pongs >= 18 && pongs < 30, `about RATE_BURST (20) pongs, minus the hello, plus what refilled meanwhile: got ${pongs}`);
-      await sleep(1100); // 10 tokens per second
+      // elapsed time is the input here, not a guess at when something finishes: the bucket gains
+      // RATE_PER_S (10) tokens a second, so 1.1 s refills the 5 the next pings need, twice over
+      await sleep(1100);
       from = F.msgs.length;
       for (let i = 0; i < 5; i++) F.send({ t: 'ping', rid: `r${i}` });
       assert.deepEqual((await waitAnswers(F, from, 5)).map((m) => m.t), ['pong', 'pong', 'pong', 'pong', 'pong'], 'refilled');
@@ -88,14 +98,20 @@ describe('limits (gw-0 uws, gw-1 ws)', () => {
     const B = await player(cl.gateways[1].ws, 'QB');
     await A.ok({ t: 'queue' });
     await A.ok({ t: 'queue' });
-    await sleep(300);
+    // the queue script ran before each answer: A waits in the queue, seated nowhere
+    assert.notEqual(await redis.zscore(keys.queue(), A.player!.id), null, 'A waits in the queue');
+    assert.equal(await redis.scard(keys.playerGames(A.player!.id)), 0, 'A is seated in no game');
+    await fence(A);
     assert.equal(A.msgs.filter((m) => m.t === 'matched').length, 0, 'not matched with itself');
     await B.ok({ t: 'queue' });
     const [mA, mB] = await Promise.all([A, B].map((c) => c.waitFor((m) => m.t === 'matched', 'matched')));
+    assert.match(mA.gameId, /./, 'matched names a game');
     assert.equal(mA.gameId, mB.gameId);
     const g = await A.stateWhere(mA.gameId, (s) => s.status === 'playing', 'playing');
     assert.deepEqual(new Set([g.players.X!.id, g.players.O!.id]), new Set([A.player!.id, B.player!.id]));
-    await sleep(200);
+    assert.equal(await redis.zscore(keys.queue(), A.player!.id), null, 'A left the queue');
+    assert.deepEqual(await redis.smembers(keys.playerGames(A.player!.id)), [mA.gameId], 'A is seated in one game');
+    await fence(A);
     assert.equal(A.msgs.filter((m) => m.t === 'matched').length, 1, 'matched once');
     await A.ok({ t: 'resign', gameId: mA.gameId });
     A.close(); B.close();
@@ -105,8 +121,7 @@ describe('limits (gw-0 uws, gw-1 ws)', () => {
     const [u0, u1] = cl.gateways.map((g) => g.ws);
     const A = await player(u0, 'SA');
     const B = await player(u0, 'SB');
-    const made = await A.ok({ t: 'create' });
-    await B.ok({ t: 'join', code: made.code });
+    const made = { gameId: (await privateGame(A, B)).id };
     const S = await Promise.all([1, 2, 3].map((i) => player(u0, `S${i}`)));
     await S[0].ok({ t: 'watch', gameId: made.gameId });
     await S[1].ok({ t: 'watch', gameId: made.gameId });
@@ -124,15 +139,14 @@ describe('limits (gw-0 uws, gw-1 ws)', () => {
     for (const g of cl.gateways) {
       const A = await player(g.ws, 'WA');
       const B = await player(g.ws, 'WB');
-      const made = await A.ok({ t: 'create' });
-      await B.ok({ t: 'join', code: made.code });
+      const made = { gameId: (await privateGame(A, B)).id };
       const W = await player(g.ws, 'W');
       W.send({ t: 'watch', rid: 'w', gameId: made.gameId });
       const un = await W.request({ t: 'unwatch', gameId: made.gameId });
       assert.equal(un.t, 'ok');
       await A.ok({ t: 'move', gameId: made.gameId, cell: 0, mid: 'm' });
-      await B.stateAt(made.gameId, 3);
-      await sleep(150);
+      await B.stateAt(made.gameId, 3); // the gateway fanned version 3 out to its sockets (W's too, had it still watched)
+      await fence(W);
       assert.equal(W.states(made.gameId).filter((s) => s.version >= 3).length, 0, `${g.id}: an update after unwatch`);
       for (const c of [A, B, W]) c.close();
     }

@@ -69,7 +69,7 @@ describe('load bots', () => {
     assert.equal(typeof r.rss_bytes_per_connection, 'number');
   });
 
-  test('npm run load writes the JSON report of RUNNING.md', () => {
+  test('npm run load writes the JSON report of the operator contract (docs/OPERATIONS.md §10)', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'trine-load-')), 'report.json');
     const res = spawnSync(process.execPath, ['--import', 'tsx', 'load/cli.ts', '--url', urls.join(','), '--games', '3', '--duration', '2', '--json', file],
       { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });

@@ -14,6 +14,7 @@ import { player } from './support/client.js';
 import { startCluster } from './support/cluster.js';
 import { spawnGateway } from './support/gateway-proc.js';
 import { playPrivateGame } from './support/play.js';
+import { until } from './support/until.js';
 
 const PASSWORD = 'p@ss:w/rd-0f-trine';
 
@@ -31,11 +32,13 @@ async function gameThrough(urls: string[]): Promise<void> {
 /** A gateway that cannot get in: alive (/healthz 200), not ready (/readyz 503), the secret not in its output. */
 async function refused(env: Record<string, string>, secret: string): Promise<string> {
   const g = await spawnGateway(env);
+  const failedAttempts = () => g.output().split('"msg":"redis error"').length - 1;
   try {
-    for (let i = 0; i < 3; i++) {
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      // after each failed attempt to get in (logged at debug), it is still alive and still not ready
+      await until(`failed Redis connection attempt ${attempt} logged`, failedAttempts, { ok: (n) => n >= attempt, timeoutMs: 10_000 });
       assert.equal((await fetch(`${g.url}/healthz`)).status, 200);
       assert.equal((await fetch(`${g.url}/readyz`)).status, 503);
-      await new Promise((r) => setTimeout(r, 200));
     }
     return g.output();
   } finally {

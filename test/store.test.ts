@@ -7,13 +7,14 @@ import { Redis } from 'ioredis';
 import { RedisServer } from '../server/launcher/redis-server.js';
 import { hashToken, parseSnapshot, Store } from '../server/store/store.js';
 import { applyMove, type Mark } from '../shared/rules.js';
+import { until, untilRedisClock } from './support/until.js';
 
 let server: RedisServer;
 let redis: Redis;
 let store: Store;
 let n = 0;
 const uid = (p: string) => `${p}${++n}x${Math.random().toString(36).slice(2, 8)}`;
-const limits = { maxGamesPerPlayer: 1, turnMs: 0, abandonMs: 0, inviteTtlMs: 0, finishedTtlS: 60, sessionTtlS: 3600 };
+const limits = { maxGamesPerPlayer: 1, turnMs: 0, abandonMs: 0, inviteTtlMs: 0, finishedTtlS: 60, sessionTtlS: 3600, gameIdleTtlS: 86400 };
 
 before(async () => {
   server = new RedisServer();
@@ -23,6 +24,26 @@ before(async () => {
 });
 after(async () => { redis.disconnect(); await server.stop(); });
 
+/**
+ * Collects what is published on `channel`. `stop` publishes a fence and waits for it: Redis delivers
+ * one channel's messages in the order they were published, so everything the scripts published
+ * before has arrived by then (no sleep guessing how long delivery takes).
+ */
+async function listen(channel: string) {
+  const sub = new Redis(server.url);
+  const got: string[] = [];
+  await sub.subscribe(channel);
+  sub.on('message', (_c, m) => got.push(m));
+  const stop = async () => {
+    const fence = `fence ${uid('f')}`;
+    await redis.publish(channel, fence);
+    await until(`the fence on ${channel}`, () => got.includes(fence));
+    got.splice(got.indexOf(fence), 1);
+    sub.disconnect();
+  };
+  return { got, stop };
+}
+
 /** Two players online (an instance key alive) in a new playing private game. */
 async function newGame(s = store) {
   const inst = uid('inst');
@@ -31,8 +52,8 @@ async function newGame(s = store) {
   for (const p of [x, o]) await redis.sadd(s.keys.playerConns(p), `${inst}|c`);
   const id = uid('g');
   const code = uid('C').toUpperCase();
-  assert.deepEqual(await s.create(x, 'X', id, code), { ok: true, version: 1 });
-  assert.deepEqual(await s.join(o, 'O', code, id), { ok: true, version: 2 });
+  assert.deepEqual(await s.create(x, 'X', id, code), { ok: true, version: 1, gameId: id, code });
+  assert.deepEqual(await s.join(o, 'O', code, id), { ok: true, version: 2, gameId: id });
   return { id, x, o, inst };
 }
 
@@ -76,16 +97,12 @@ test('a repeated mid changes nothing and answers the version it was applied at',
 
 test('every change publishes the full snapshot with its version, once', async () => {
   const g = await newGame();
-  const sub = new Redis(server.url);
-  const got: string[] = [];
-  await sub.subscribe(store.keys.gameChannel(g.id));
-  sub.on('message', (_c, m) => got.push(m));
+  const { got, stop } = await listen(store.keys.gameChannel(g.id));
   await store.move(g.x, g.id, 0, 'a');
   await store.move(g.x, g.id, 0, 'a'); // repeat: no publish
   await store.move(g.o, g.id, 0, 'b'); // refused: no publish
   await store.resign(g.o, g.id);
-  await new Promise((r) => setTimeout(r, 100));
-  sub.disconnect();
+  await stop();
   assert.equal(got.length, 2);
   assert.match(got[0], /^3 \{"t":"state","game":\{/);
   assert.match(got[1], /^4 /);
@@ -156,7 +173,7 @@ test('a due turn clock is applied exactly once, whoever calls', async () => {
   const g = await newGame(clocked);
   const before = parseSnapshot((await clocked.readGame(g.id))!);
   assert.ok(typeof before.deadline === 'number');
-  await new Promise((r) => setTimeout(r, 80));
+  await until('the turn clock due', () => clocked.dueGames(10), { ok: (ids) => ids.length > 0 });
   assert.deepEqual(await clocked.dueGames(10), [g.id]);
   const applied = await Promise.all(Array.from({ length: 8 }, () => clocked.expire(g.id)));
   assert.deepEqual(applied.filter(Boolean), ['timeout']);
@@ -189,16 +206,11 @@ async function timed(prefix: string, l: Partial<typeof limits>) {
     return { id, x, o, code };
   };
   const snap = async (id: string) => parseSnapshot((await s.readGame(id))!);
-  const listen = async (id: string) => {
-    const sub = new Redis(server.url);
-    const got: string[] = [];
-    await sub.subscribe(s.keys.gameChannel(id));
-    sub.on('message', (_c, m) => got.push(m));
-    return { got, stop: async () => { await sleep(50); sub.disconnect(); } };
-  };
-  return { s, hello, game, snap, listen };
+  return { s, hello, game, snap, listen: (id: string) => listen(s.keys.gameChannel(id)) };
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits until Redis' clock has made these games due (the deadlines set, as the gateways' sweep reads it). */
+const dueBy = (s: Store, ids: string[]) =>
+  until(`${ids.length} games due`, () => s.dueGames(10), { ok: (due) => ids.every((id) => due.includes(id)) });
 /** The conn member of a player's only connection. */
 const connOf = async (s: Store, pid: string) => (await redis.smembers(s.keys.playerConns(pid)))[0];
 
@@ -214,7 +226,7 @@ test('presence flips without a version: snapshot flags, P messages, abandonment 
   const due = Number(await redis.zscore(t.s.keys.deadlines(), g.id));
   assert.ok(due > Date.now() - 1000, 'abandonment of O scheduled');
   await t.hello(inst, g.o.token); // back in time: cancelled
-  assert.equal(await redis.zscore(t.s.keys.deadlines(), g.id), null, 'no rule left (clocks off)');
+  assert.equal(await redis.zscore(t.s.keys.deadlines(), g.id), await redis.hget(t.s.keys.game(g.id), 'il'), 'only the idle rule left (clocks off)');
   await l.stop();
   assert.equal(l.got.length, 2);
   assert.match(l.got[0], /^P \d+ \{"t":"presence","gameId":"[^"]+","online":\{"X":true,"O":false\}\}$/);
@@ -235,7 +247,7 @@ test('a seat offline for ABANDON_MS forfeits once (abandoned); both offline, or 
   assert.ok((await t.s.create(lone.playerId, 'W', waiting, uid('C').toUpperCase())).ok);
   await t.s.disconnect(one.x.playerId, inst, await connOf(t.s, one.x.playerId));
   for (const p of [both.x, both.o, lone]) await t.s.disconnect(p.playerId, inst, await connOf(t.s, p.playerId));
-  await sleep(90);
+  await dueBy(t.s, [one.id, both.id, waiting]);
   assert.deepEqual((await t.s.dueGames(10)).sort(), [one.id, both.id, waiting].sort());
   const applied = await Promise.all([one.id, both.id, waiting, one.id, both.id, waiting].map((id) => t.s.expire(id)));
   assert.deepEqual(applied.filter(Boolean), ['abandoned', 'abandoned', 'abandoned']);
@@ -283,12 +295,13 @@ test('one deadline per game: the earliest rule applies, a cancelled one reschedu
   const turnAt = (await t.snap(g.id)).deadline!;
   assert.equal(Number(await redis.zscore(t.s.keys.deadlines(), g.id)), turnAt);
   await t.s.disconnect(g.o.playerId, inst, await connOf(t.s, g.o.playerId));
-  assert.ok(Number(await redis.zscore(t.s.keys.deadlines(), g.id)) < turnAt, 'abandonment of O comes first');
+  const abandonAt = await redis.zscore(t.s.keys.deadlines(), g.id);
+  assert.ok(abandonAt !== null && Number(abandonAt) < turnAt, `abandonment of O comes first (${abandonAt})`);
   await t.hello(inst, g.o.token);
   assert.equal(Number(await redis.zscore(t.s.keys.deadlines(), g.id)), turnAt, 'back to the turn clock');
-  await sleep(80);
+  await untilRedisClock(redis, Number(abandonAt), 'past the cancelled abandonment');
   assert.equal(await t.s.expire(g.id), null, 'nothing due yet');
-  await sleep(Math.max(0, turnAt - Date.now()) + 30);
+  await dueBy(t.s, [g.id]);
   assert.deepEqual(await Promise.all([t.s.expire(g.id), t.s.expire(g.id)]), ['timeout', null]);
   const s = await t.snap(g.id);
   assert.deepEqual([s.status, s.winner, s.reason, s.version], ['won', 'O', 'timeout', 3]);
@@ -301,7 +314,7 @@ test('an expired invite aborts once and its code answers NOT_FOUND', async () =>
   const id = uid('g');
   const code = uid('C').toUpperCase();
   assert.ok((await t.s.create(x.playerId, 'X', id, code)).ok);
-  await sleep(70);
+  await dueBy(t.s, [id]);
   assert.deepEqual(await Promise.all([t.s.expire(id), t.s.expire(id)]), ['expired', null]);
   const s = await t.snap(id);
   assert.deepEqual([s.status, s.reason, s.version], ['aborted', null, 2]);

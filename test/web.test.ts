@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { sanitizeName } from '../shared/protocol.js';
 import { DESKTOP, launchBrowser, PHONE, PlayerPage } from './support/browser.js';
-import { player } from './support/client.js';
+import { fence, player } from './support/client.js';
 import { startCluster } from './support/cluster.js';
 
 type C = Awaited<ReturnType<typeof startCluster>>;
@@ -263,8 +263,11 @@ describe('web client in Chromium', () => {
     await a.waitBoard('O...X....');
     const moves = sent.map((f) => JSON.parse(f)).filter((f) => f.t === 'move');
     assert.equal(moves.length, 2, 'sent, then resent after reconnecting');
+    assert.match(String(moves[0].mid), /./, 'a move carries a mid');
     assert.equal(moves[0].mid, moves[1].mid, 'with the same mid');
     assert.equal(moves[1].cell, 4);
+    await spy.stateAt(gameId, 4);
+    await fence(spy); // anything its gateway sent the spy before, a repeated version included, has arrived
     const seen = spy.states(gameId);
     assert.deepEqual(seen.map((s) => s.version), [2, 3, 4], 'applied once');
     assert.equal(await a.page.getByRole('alert').isVisible(), false, 'no error shown');

@@ -11,7 +11,7 @@ export interface CeilingRun { pipeline: number; clients: number; requests: numbe
 export interface Ceiling { script: string; runs: CeilingRun[]; rps: number }
 
 /**
- * The production move script (server/store/lua/move.lua with its include), patched in three places
+ * The production move script (server/store/lua/move-2.lua with its include), patched in three places
  * so that any number of calls keep doing a real move's work on games made up for the purpose: a
  * missing or finished game is (re)created, the calling player is given the seat whose turn it is,
  * and the cell is the first free one. Every other line (validation, JSON decode/encode, win check,
@@ -31,7 +31,7 @@ export function moveLikeScript(keys: Keys): string {
   ];
   let text = loadScript('move', keys);
   for (const [from, to] of patches) {
-    if (!text.includes(from)) throw new Error(`server/store/lua/move.lua no longer has "${from}": update the patches in load/bench/redis-ceiling.ts`);
+    if (!text.includes(from)) throw new Error(`server/store/lua/move-2.lua no longer has "${from}": update the patches in load/bench/redis-ceiling.ts`);
     text = text.replace(from, to);
   }
   return text;
@@ -61,7 +61,7 @@ export async function redisCeiling(o: { requests: number; clients?: number; pipe
       const shown = args.map((x) => (x === sha ? '<sha of the move-like script>' : /[{}]/.test(x) ? `'${x}'` : x));
       runs.push({ pipeline, clients, requests, rps: Math.round(rps), command: `redis-benchmark ${shown.join(' ')}` });
     }
-    return { script: 'server/store/lua/move.lua (patched: made-up games, see load/bench/redis-ceiling.ts)', runs, rps: Math.max(...runs.map((x) => x.rps)) };
+    return { script: 'server/store/lua/move-2.lua (patched: made-up games, see load/bench/redis-ceiling.ts)', runs, rps: Math.max(...runs.map((x) => x.rps)) };
   } finally {
     r.disconnect();
     await server.stop();

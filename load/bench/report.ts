@@ -12,6 +12,8 @@ export interface BenchResult {
   command: string;
   machine: Machine;
   sizes: BenchSizes;
+  /** The state store the gateways used: its mode and the AOF fsync policy of its data nodes. */
+  store?: { mode: 'single' | 'sentinel'; appendfsync: 'always' | 'everysec' };
   ceiling: Ceiling;
   runs: Partial<Record<Transport, Partial<Record<'play' | 'latency' | 'watch' | 'idle', LoadReport>>>>;
   profile?: { transport: Transport; top: { fn: string; selfPct: number }[] }[];
@@ -59,7 +61,7 @@ export function markdown(b: BenchResult): string {
     START,
     `Run of ${b.at} — command: \`${b.command}\``,
     '',
-    `Machine: ${m.cores} cores (${m.cpu}), ${m.memory_gib} GiB, ${m.os}; Node ${m.node}, Redis ${m.redis}, uWebSockets.js ${m.uws}, ws ${m.ws}, ioredis ${m.ioredis}; commit ${m.commit}; load average before the run ${m.load_before.join(' / ')}. Bots, ${s.gateways} gateways and Redis share the machine.`,
+    `Machine: ${m.cores} cores (${m.cpu}), ${m.memory_gib} GiB, ${m.os}; Node ${m.node}, Redis ${m.redis}, uWebSockets.js ${m.uws}, ws ${m.ws}, ioredis ${m.ioredis}; commit ${m.commit}; load average before the run ${m.load_before.join(' / ')}. Bots, ${s.gateways} gateways and Redis share the machine. State store: ${b.store ? `${b.store.mode === 'sentinel' ? 'a primary with two replicas and three Sentinels' : 'one Redis'}, AOF appendfsync ${b.store.appendfsync}` : 'one Redis without persistence'}.`,
     '',
     `Redis ceiling (move-like script \`${b.ceiling.script}\`, EVALSHA): **${n(b.ceiling.rps)}/s**. ${b.ceiling.runs.map((r) => `Pipeline ${r.pipeline}: ${n(r.rps)}/s (\`${r.command}\`)`).join('; ')}.`,
     '',

@@ -19,7 +19,7 @@ const SCRIPTS = {
   baseline: `${INCLUDE}\n${ARGS}return 0`,
   check: `${INCLUDE}\n${ARGS}local l = winning_line(board, rows, cols, k, cell, mark)\nif l then return #l end\nreturn 0`,
   loop: `${INCLUDE}\n${ARGS}local n = 0\nfor i = 1, tonumber(ARGV[7]) do if winning_line(board, rows, cols, k, cell, mark) then n = n + 1 end end\nreturn n`,
-  // a whole move as the next step's move.lua will do it: decode the snapshot, apply, encode
+  // a whole move as the next step's move-2.lua will do it: decode the snapshot, apply, encode
   move: `${INCLUDE}\nlocal g = cjson.decode(ARGV[1])\nlocal err = variant_move(g, g.turn, tonumber(ARGV[2]))\nreturn err or #cjson.encode(g)`,
 };
 type ScriptName = keyof typeof SCRIPTS;

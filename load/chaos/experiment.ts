@@ -1,12 +1,14 @@
-// The kill-a-gateway experiment: a cluster of its own (Redis with AOF), bots playing at a steady
-// rate plus spectators, faults injected on a schedule (SIGKILL of a random gateway, a Redis
-// restart), then the bots stop and the history checker judges what they recorded against Redis.
+// The kill-a-gateway experiment: a cluster of its own (Redis with AOF, or a Sentinel group), bots
+// playing at a steady rate plus spectators, faults injected on a schedule (SIGKILL of a random
+// gateway, a Redis restart, SIGKILL of the current primary), then the bots stop and the history
+// checker judges what they recorded against Redis.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Cluster, type ClusterEvent } from '../../server/launcher/cluster.js';
 import { freePortRange } from '../../server/launcher/ports.js';
+import { SentinelRedis } from '../../server/launcher/sentinel.js';
 import { Keys } from '../../server/store/keys.js';
 import { BotConnection } from '../bot/connection.js';
 import { PlayerBot } from '../bot/player.js';
@@ -16,7 +18,7 @@ import { Stats } from '../stats.js';
 import { checkHistory, type CheckResult } from './checker.js';
 import { History } from './history.js';
 
-export type Fault = 'gateway-kill' | 'redis-restart';
+export type Fault = 'gateway-kill' | 'redis-restart' | 'primary-kill';
 
 /**
  * The bots' one backoff policy with a lower ceiling than the page's: the experiment judges how fast
@@ -34,6 +36,10 @@ export interface ChaosOptions {
   /** Moves per second the bots aim at (their think time follows from it). */
   rate: number;
   faults: Fault[];
+  /** single (default) or sentinel (a primary, two replicas, three Sentinels; needed by primary-kill). */
+  redisMode?: 'single' | 'sentinel';
+  /** primary-kill: the current primary is SIGKILLed every this many seconds. */
+  primaryKillEveryS?: number;
   /** When Redis is stopped (s after the start) and for how long. */
   redisAtS: number;
   redisDownS: number;
@@ -53,6 +59,7 @@ export type ChaosEvent =
   | { kind: 'skip'; at: number; down: number }
   | { kind: 'cluster'; e: ClusterEvent; at: number }
   | { kind: 'redis'; what: 'stopped' | 'started'; at: number }
+  | { kind: 'primary-kill'; port: number; pid: number; at: number }
   | { kind: 'phase'; what: string; at: number };
 
 export interface ChaosRun {
@@ -67,6 +74,9 @@ export interface ChaosRun {
   /** Share of gateway-time (gateways x duration) during which a gateway was down (killed and not ready again). */
   downShare: number;
   outage: { stopAt: number; backAt: number; notReadySeen: number } | null;
+  /** primary-kill: each SIGKILL of the primary, and the failovers the launcher saw the Sentinels make. */
+  primaryKills: { port: number; at: number; readyAt: number }[];
+  failovers: number;
   stats: Stats;
   /** Sessions lost and not yet resumed when the checker ran. */
   unresumed: number;
@@ -81,14 +91,17 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
   const up = new Set<string>();
   const downtime = new Downtime();
   let restarts = 0;
+  let failovers = 0;
+  const primaryKills: ChaosRun['primaryKills'] = [];
   const emit = (e: ChaosEvent) => o.onEvent?.(e);
   const cluster = new Cluster({
     gateways: o.gateways, host: '127.0.0.1', basePort: await freePortRange(o.gateways), restartDelayMs: o.restartDelayMs,
-    redisDataDir: join(dir, 'redis'), env: { LOG_LEVEL: 'info', ...o.env }, clusterFile: join(dir, 'cluster.json'), logDir: join(dir, 'logs'),
+    redisDataDir: join(dir, 'redis'), redisMode: o.redisMode, env: { LOG_LEVEL: 'info', ...o.env }, clusterFile: join(dir, 'cluster.json'), logDir: join(dir, 'logs'),
     onEvent: (e) => {
       if (e.kind === 'gateway-ready') { up.add(e.id); downtime.up(e.id); }
       if (e.kind === 'gateway-exit') { up.delete(e.id); downtime.down(e.id); }
       if (e.kind === 'gateway-start' && cluster.gateways.find((g) => g.id === e.id)?.restarts) restarts++;
+      if (e.kind === 'redis' && e.e.kind === 'failover') failovers++;
       emit({ kind: 'cluster', e, at: performance.now() });
     },
   });
@@ -170,6 +183,31 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
       emit({ kind: 'redis', what: 'started', at: backAt });
     })());
   }
+  if (o.faults.includes('primary-kill')) {
+    const topo = cluster.topology;
+    if (!(topo instanceof SentinelRedis)) throw new Error('the primary-kill fault needs --redis sentinel');
+    faults.push((async () => {
+      const every = (o.primaryKillEveryS ?? 20) * 1000;
+      for (let next = t0 + every; next < end - 1000; next += every) {
+        await sleep(Math.max(0, next - performance.now()));
+        const primary = await topo.currentPrimary(); // the one the Sentinels name now
+        if (!primary?.alive) continue;
+        const at = performance.now();
+        const k = { port: primary.port, at, readyAt: 0 };
+        primaryKills.push(k);
+        emit({ kind: 'primary-kill', port: primary.port, pid: primary.pid!, at });
+        primary.kill();
+        // every gateway says 503 until it found the new primary, then 200 again: that is the failover for them
+        await sleep(200);
+        while (performance.now() < at + 30_000) {
+          const codes = await Promise.all(cluster.gateways.map((g) => fetch(`${g.url}/readyz`, { signal: AbortSignal.timeout(500) }).then((r) => r.status, () => 0)));
+          if (codes.every((c) => c === 200)) break;
+          await sleep(100);
+        }
+        k.readyAt = performance.now();
+      }
+    })());
+  }
   await sleep(Math.max(0, end - performance.now()));
   await Promise.all(faults);
 
@@ -186,7 +224,7 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
   await sleep(500); // the last snapshots reach everyone
 
   emit({ kind: 'phase', what: 'history checker runs against Redis', at: performance.now() });
-  const redis = new Redis(cluster.redisUrl, { maxRetriesPerRequest: 3 });
+  const redis = new Redis(await cluster.primaryUrl(), { maxRetriesPerRequest: 3 });
   const keys = new Keys('trine');
   let check: CheckResult;
   let unresumed = 0;
@@ -204,7 +242,7 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
     for (const b of [...players, ...spectators]) b.stop();
     await cluster.stop();
   }
-  return { o, t0, pausedAt, history, check, kills, skipped, restarts, downShare, outage, stats, unresumed, logDir: join(dir, 'logs') };
+  return { o, t0, pausedAt, history, check, kills, skipped, restarts, downShare, outage, primaryKills, failovers, stats, unresumed, logDir: join(dir, 'logs') };
 }
 
 /** Time each gateway spends down (from its death to its next /readyz 200), within the measured window. */

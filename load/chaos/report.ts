@@ -14,11 +14,15 @@ export function hypothesis(o: ChaosOptions, minRate = MIN_RATE): string {
   if (o.faults.includes('gateway-kill')) {
     parts.push(`with about 20% of the ${o.gateways} gateways down at any time (a random one SIGKILLed every ${o.killEveryS} s, restarted after ${o.restartDelayMs} ms; at least ${MIN_DOWN_SHARE * 100}% of gateway-time down)`);
   }
+  if (o.faults.includes('primary-kill')) {
+    parts.push(`with the Redis primary SIGKILLed every ${o.primaryKillEveryS ?? 20} s (a replica promoted by the Sentinels, the old primary restarted as a replica after ${o.restartDelayMs} ms)`);
+  }
   if (o.faults.includes('redis-restart')) {
     parts.push(`with Redis stopped for ${o.redisDownS} s at ${o.redisAtS} s and started again with its data (AOF), the gateways answering UNAVAILABLE meanwhile`);
   }
   return `Hypothesis: at >= ${minRate} moves/s ${parts.join(' and ')}, at least ${MIN_SHARE * 100}% of moves are acknowledged within ` +
-    `${ACK_WITHIN_MS / 1000} s of first being sent, retries included${o.faults.includes('redis-restart') ? ' (for a move caught by the Redis outage: of Redis being back)' : ''}; ` +
+    `${ACK_WITHIN_MS / 1000} s of first being sent, retries included${o.faults.includes('redis-restart') ? ' (for a move caught by the Redis outage: of Redis being back)' : ''}`
+    + `${o.faults.includes('primary-kill') ? ' (for a move caught by a failover: of every gateway being ready again)' : ''}; ` +
     'zero acknowledged moves lost; zero games lost, forked or stuck.';
 }
 
@@ -28,6 +32,8 @@ export interface Verdict {
   moves: { sent: number; acked: number; within: number; refused: number; unanswered: number };
   share: number;
   reconnect: Percentiles & { n: number; unresumed: number };
+  /** primary-kill: per kill, the write gap from the SIGKILL to the first move acknowledged after it (ms). */
+  writeGap: Percentiles & { n: number };
   byKind: Partial<Record<ViolationKind, number>>;
   reasons: string[];
 }
@@ -36,12 +42,24 @@ export interface Verdict {
 export function judge(run: ChaosRun, minRate = MIN_RATE, minDownShare = MIN_DOWN_SHARE): Verdict {
   const { history: h, outage } = run;
   const secs = (run.pausedAt - run.t0) / 1000;
+  // windows without writes: the Redis outage, and each failover (a kill to the first ack after it)
+  const gaps = new Latency();
+  const windows: { from: number; to: number }[] = outage ? [{ from: outage.stopAt, to: outage.backAt }] : [];
+  for (const k of run.primaryKills) {
+    // a write after the kill: a move first sent after it, or a resent one (an answer that arrives
+    // just after the kill without a resend was written before it)
+    const first = [...h.moves.values()].reduce<number | undefined>((a, m) => (m.ackAt !== null && m.ackAt > k.at
+      && (m.firstSentAt > k.at || m.attempts > 1) && (a === undefined || m.ackAt < a) ? m.ackAt : a), undefined);
+    if (first === undefined) continue; // (a move caught by it: counted from every gateway ready again)
+    gaps.record(first - k.at);
+    windows.push({ from: k.at, to: Math.max(first, k.readyAt) });
+  }
   let acked = 0, within = 0, refused = 0, unanswered = 0;
   for (const m of h.moves.values()) {
     if (m.ackAt !== null) {
       acked++;
-      const caught = outage && m.firstSentAt < outage.backAt && m.ackAt > outage.stopAt;
-      const base = caught ? Math.max(m.firstSentAt, outage.backAt) : m.firstSentAt;
+      const caught = windows.filter((w) => m.firstSentAt < w.to && m.ackAt! > w.from).pop();
+      const base = caught ? Math.max(m.firstSentAt, caught.to) : m.firstSentAt;
       if (m.ackAt - base <= ACK_WITHIN_MS) within++;
     } else if (m.refused) refused++;
     else unanswered++;
@@ -61,13 +79,14 @@ export function judge(run: ChaosRun, minRate = MIN_RATE, minDownShare = MIN_DOWN
   if (share < MIN_SHARE) reasons.push(`${(share * 100).toFixed(2)}% of moves were acknowledged within ${ACK_WITHIN_MS / 1000} s, under ${MIN_SHARE * 100}%`);
   if (run.check.violations.length) reasons.push(`${run.check.violations.length} violation(s) of the history`);
   if (run.o.faults.includes('redis-restart') && !outage) reasons.push('the Redis restart did not happen');
+  if (run.o.faults.includes('primary-kill') && !run.primaryKills.length) reasons.push('no primary was killed (run longer than --kill-every)');
   if (run.o.faults.includes('gateway-kill') && run.downShare < minDownShare) {
     reasons.push(`the gateways were down ${(run.downShare * 100).toFixed(1)}% of the time, under ${minDownShare * 100}%: the fault was too weak to test the hypothesis (kill more often)`);
   }
   if (outage && !outage.notReadySeen && !h.errors.UNAVAILABLE) reasons.push('no gateway said it was unavailable while Redis was down');
   return {
     held: reasons.length === 0, movesPerS, moves: { sent, acked, within, refused, unanswered }, share,
-    reconnect: { ...lat.summary(), n: lat.count, unresumed: run.unresumed }, byKind, reasons,
+    reconnect: { ...lat.summary(), n: lat.count, unresumed: run.unresumed }, writeGap: { ...gaps.summary(), n: gaps.count }, byKind, reasons,
   };
 }
 
@@ -88,6 +107,11 @@ export function report(run: ChaosRun, v: Verdict, minRate = MIN_RATE): string {
     ] as [string, string][] : []),
     ['reconnection', v.reconnect.n ? `kill -> resumed snapshot: p50 ${v.reconnect.p50} ms, p99 ${v.reconnect.p99} ms, max ${v.reconnect.max} ms (${v.reconnect.n} sessions; ${v.reconnect.unresumed} not resumed)` : 'none'],
   ];
+  if (run.o.faults.includes('primary-kill')) {
+    const g = v.writeGap;
+    rows.push(['failovers', `${run.primaryKills.length} primary SIGKILLs, ${run.failovers} failovers seen; write gap (kill -> first acknowledged move) `
+      + `${g.n ? `p50 ${Math.round(g.p50)} ms, max ${Math.round(g.max)} ms` : 'none measured'}; UNAVAILABLE answers ${h.errors.UNAVAILABLE ?? 0}`]);
+  }
   if (run.outage) {
     rows.push(['redis restart', `down ${((run.outage.backAt - run.outage.stopAt) / 1000).toFixed(1)} s; /readyz 503 seen ${run.outage.notReadySeen} times; UNAVAILABLE answers ${h.errors.UNAVAILABLE ?? 0}`]);
   }

@@ -33,46 +33,49 @@ export const COMMANDS: { [T in Exclude<ClientMessage['t'], 'hello'>]: Handler<T>
   },
 
   async queue(d, c, m) {
-    const r = await d.store.queue(c.playerId!, c.name, d.newGameId());
+    const r = await d.store.queue(c.playerId!, c.name, d.newGameId(), m.idem);
     if (!r.ok) return d.fail(c, m.rid, r.code as ErrorCode);
     d.reply(c, { t: 'ok', rid: m.rid });
     if (r.matched) {
-      d.metrics.gamesCreated.inc({ kind: 'quick' });
+      if (!r.repeated) d.metrics.gamesCreated.inc({ kind: 'quick' });
       await joinSeat(d, c, r.matched, frameOf({ t: 'matched', gameId: r.matched }));
       return { gameId: r.matched, event: 'created', kind: 'quick' };
     }
   },
 
   async unqueue(d, c, m) {
-    const r = await d.store.unqueue(c.playerId!);
+    const r = await d.store.unqueue(c.playerId!, m.idem);
     if (!r.ok) return d.fail(c, m.rid, r.code as ErrorCode);
     d.reply(c, { t: 'ok', rid: m.rid });
   },
 
   async create(d, c, m) {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const gameId = d.newGameId();
-      const code = d.newCode();
-      const r = await d.store.create(c.playerId!, c.name, gameId, code);
+      const r = await d.store.create(c.playerId!, c.name, d.newGameId(), d.newCode(), m.idem);
       if (!r.ok && r.code === 'CODE_TAKEN') continue;
       if (!r.ok) return d.fail(c, m.rid, r.code as ErrorCode);
-      d.metrics.gamesCreated.inc({ kind: 'private' });
+      // a resent idem answers the game of the first application
+      const { gameId, code } = r;
+      if (!r.repeated) d.metrics.gamesCreated.inc({ kind: 'private' });
       d.reply(c, { t: 'ok', rid: m.rid, gameId, code });
       await joinSeat(d, c, gameId);
-      return { gameId, version: r.version, event: 'created', kind: 'private' };
+      return { gameId, version: r.version, ...(r.repeated ? { repeated: true } : { event: 'created', kind: 'private' }) };
     }
     d.fail(c, m.rid, 'INTERNAL', 'Could not find a free invite code; try again.');
   },
 
   async join(d, c, m) {
     const code = m.code.trim().toUpperCase();
-    const gameId = /^[A-Z0-9]{1,16}$/.test(code) ? await d.store.gameOfCode(code) : null;
-    if (!gameId) return d.fail(c, m.rid, 'NOT_FOUND', 'No game waits with that invite code.');
-    const r = await d.store.join(c.playerId!, c.name, code, gameId);
+    const named = /^[A-Z0-9]{1,16}$/.test(code) ? await d.store.gameOfCode(code) : null;
+    // a resend of a join applied before: the code may be gone since (the game ended)
+    const r = named ? await d.store.join(c.playerId!, c.name, code, named, m.idem)
+      : m.idem ? await d.store.recalledJoin(c.playerId!, m.idem).then((x) => (x ? { ok: true as const, repeated: true as const, ...x } : null)) : null;
+    if (!r) return d.fail(c, m.rid, 'NOT_FOUND', 'No game waits with that invite code.');
     if (!r.ok) return d.fail(c, m.rid, r.code as ErrorCode);
+    const { gameId } = r;
     d.reply(c, { t: 'ok', rid: m.rid, gameId, version: r.version });
     await joinSeat(d, c, gameId);
-    return { gameId, version: r.version, event: 'joined' };
+    return { gameId, version: r.version, ...(r.repeated ? { repeated: true } : { event: 'joined' }) };
   },
 
   watch: (d, c, m) => c.inOrder(async () => {
@@ -103,20 +106,20 @@ export const COMMANDS: { [T in Exclude<ClientMessage['t'], 'hello'>]: Handler<T>
   },
 
   async resign(d, c, m) {
-    const r = await d.store.resign(c.playerId!, m.gameId);
+    const r = await d.store.resign(c.playerId!, m.gameId, m.idem);
     if (!r.ok) return d.fail(c, m.rid, r.code as ErrorCode);
     const reason: FinishReason = r.status === 'aborted' ? 'cancelled' : 'resign';
-    d.metrics.gamesFinished.inc({ reason });
+    if (!r.repeated) d.metrics.gamesFinished.inc({ reason });
     d.reply(c, { t: 'ok', rid: m.rid, version: r.version });
-    return { gameId: m.gameId, version: r.version, event: 'finished', reason };
+    return { gameId: m.gameId, version: r.version, ...(r.repeated ? { repeated: true } : { event: 'finished', reason }) };
   },
 
   async rematch(d, c, m) {
-    const r = await d.store.rematch(c.playerId!, m.gameId, d.newGameId());
+    const r = await d.store.rematch(c.playerId!, m.gameId, d.newGameId(), m.idem);
     if (!r.ok) return d.fail(c, m.rid, r.code as ErrorCode);
     d.reply(c, r.started ? { t: 'ok', rid: m.rid, gameId: r.started } : { t: 'ok', rid: m.rid });
     if (r.started) {
-      d.metrics.gamesCreated.inc({ kind: 'rematch' });
+      if (!r.repeated) d.metrics.gamesCreated.inc({ kind: 'rematch' });
       await joinSeat(d, c, r.started, frameOf({ t: 'rematch', from: m.gameId, gameId: r.started }));
       return { gameId: r.started, from: m.gameId, event: 'created', kind: 'rematch' };
     }

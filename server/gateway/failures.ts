@@ -2,8 +2,13 @@
 // retry, possibly elsewhere) or INTERNAL for a bug (a script's error reply, an exception in the
 // gateway's own code).
 
-/** Error replies by which Redis says it cannot serve now (loading, failover, busy, full, auth). */
-const STORE_DOWN_REPLY = /^(LOADING|READONLY|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN|OOM|NOAUTH|WRONGPASS|NOPERM)\b/;
+/**
+ * Error replies by which Redis says it cannot serve now (loading, failover, busy, full, auth;
+ * NOREPLICAS: a primary without a replica in reach refuses writes, `min-replicas-to-write`).
+ */
+const STORE_DOWN_REPLY = /^(LOADING|READONLY|MASTERDOWN|NOREPLICAS|BUSY|TRYAGAIN|CLUSTERDOWN|OOM|NOAUTH|WRONGPASS|NOPERM)\b/;
+/** Of those, the replies of a node that cannot take writes now: not a primary, or one without replicas. */
+export const WRITES_REFUSED_REPLY = /^(READONLY|MASTERDOWN|NOREPLICAS)\b/;
 
 /**
  * The error code for a command that threw: a script's error reply or a bug in the gateway is

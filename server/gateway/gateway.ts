@@ -12,6 +12,7 @@ import { httpRoutes } from '../http.js';
 import { scrub } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { decodeChannelMessage } from '../store/channels.js';
+import type { DurabilitySetup } from '../store/durability.js';
 import type { Store } from '../store/store.js';
 import type { Transport, TransportFactory } from '../transport/types.js';
 import { joinSeat } from './commands.js';
@@ -39,18 +40,31 @@ export interface GatewayOptions {
   metrics: Metrics;
   /** The Store, on the command connection `cmd`. */
   store: Store;
+  /**
+   * The Store's durability (REDIS_MODE): `outbox` delivery turns the outbox reconciler on; its
+   * barrier's own connection is closed with the gateway. Default: scripts publish, nothing to close.
+   */
+  durability?: Pick<DurabilitySetup, 'delivery' | 'close'>;
   cmd: RedisLink;
   sub: SubscriberLink;
   transport: TransportFactory;
   assets: (path: string) => { type: string; body: string | Uint8Array } | null;
   ids: Ids;
   now(): number;
+  /**
+   * Sentinel mode: whether the node the command connection talks to is a primary (ROLE). The
+   * heartbeat asks; a node that is not makes the gateway drop both connections and ask the
+   * Sentinels again (see Registration).
+   */
+  isPrimary?: () => Promise<boolean>;
 }
 
 /** Sockets that send nothing (not even a pong) for this long are dropped by the transport. */
 const IDLE_TIMEOUT_S = 60;
 /** How often the gauges are refreshed and a pending recovery retried. */
 const TICK_MS = 1000;
+/** REDIS_MODE=sentinel: how often the outbox is checked for entries a change left unpublished for a second. */
+const OUTBOX_CHECK_MS = 500;
 
 export class Gateway {
   readonly instanceId: string;
@@ -77,18 +91,23 @@ export class Gateway {
       subs, transport, spectatorLimit: cfg.MAX_SPECTATORS,
       channelOf: (id) => store.keys.gameChannel(id), read: (id) => store.readRoom(id),
       onForward: (_id, n, type) => metrics.messagesOut.inc({ type }, n),
+      onRollback: (gameId, forwarded, read) => {
+        metrics.rollbacks.inc();
+        log.warn({ gameId, forwarded, read }, 'game read at a lower version than forwarded (rolled back by a failover): forwarding it with reset');
+      },
     });
     this.players = new Players({ subs, store, log, follow: (c, id, announce) => joinSeat({ rooms }, c, id, announce) });
     const registration = this.registration = new Registration({
       store, cmd: o.cmd, sub: o.sub, instanceId, heartbeatMs: cfg.HEARTBEAT_MS, commandTimeoutMs: cfg.REDIS_COMMAND_TIMEOUT_MS,
       info: { id: cfg.GATEWAY_ID, instance: instanceId, url: cfg.PUBLIC_URL, ws: `${cfg.PUBLIC_URL.replace(/^http/, 'ws')}/ws` },
-      conns: () => this.conns, isDraining, now, log, metrics,
+      conns: () => this.conns, isDraining, now, log, metrics, isPrimary: o.isPrimary,
     });
     const health = this.health = new Readiness({
       cmd: o.cmd, sub: o.sub, registration, subs, rooms, players: this.players, isDraining, now, log, metrics,
     });
     this.housekeeping = new Housekeeping({
       store, instanceId, canServe: () => health.canServe(), isReady: () => health.readiness().ok, log, metrics,
+      outbox: o.durability?.delivery === 'outbox' ? store.outbox : null,
     });
     this.sockets = new SocketHandler({
       cfg, instanceId, store, rooms, players: this.players, metrics, log, ids: o.ids, conns: this.conns,
@@ -128,6 +147,7 @@ export class Gateway {
     every(cfg.HEARTBEAT_MS, () => (this.o.cmd.status === 'ready' && !this.drainer.draining ? this.registration.heartbeat() : Promise.resolve()));
     every(cfg.SWEEP_MS, () => this.housekeeping.sweep());
     every(cfg.HEARTBEAT_MS, () => this.housekeeping.reapDead());
+    every(OUTBOX_CHECK_MS, () => this.housekeeping.reconcileOutbox());
     every(TICK_MS, async () => {
       metrics.gamesActive.set(this.rooms.size);
       metrics.ready.set(this.readiness().ok ? 1 : 0);
@@ -153,5 +173,6 @@ export class Gateway {
     this.transport.stopListening();
     this.o.cmd.disconnect();
     this.o.sub.disconnect();
+    this.o.durability?.close();
   }
 }

@@ -1,55 +1,84 @@
 // Cluster housekeeping that no leader owns: applying due time rules (turn clocks, abandonment,
-// invite expiry) and cleaning up after dead gateway instances. Every gateway runs both on a timer;
-// the Lua scripts make sure each rule is applied, and each dead instance's player handled, once.
+// invite expiry, idle games) and cleaning up after dead gateway instances. Every gateway runs both
+// on a timer; the Lua scripts make sure each rule is applied, and each dead instance's player
+// handled, once. Each sweep claims its own slice of the due games (lua/claim-1.lua), so that a
+// backlog (after an outage) drains in parallel across gateways.
 import type { Logger } from 'pino';
 import { errText } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import type { Outbox } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
 
-/** Due games read per sweep, and players reaped per script call (both bound one script's work). */
-const SWEEP_BATCH = 100;
+/** Due games claimed at once, and players reaped per script call (both bound one script's work). */
+const SWEEP_BATCH = 50;
+/** Claims per sweep while the backlog fills whole batches: the rest waits for the next sweep. */
+const SWEEP_ROUNDS = 10;
+/** Claimed games are off every other gateway's sweep this long: if this one dies, they are claimed again. */
+const CLAIM_LEASE_MS = 5000;
+/** Time rules of one slice applied at once (each is one script call). */
+const SWEEP_CONCURRENCY = 8;
 const REAP_BATCH = 200;
 /** Reap calls per dead instance per round: its remaining players wait for the next round. */
 const REAP_ROUNDS = 50;
 
 export interface HousekeepingDeps {
-  store: Pick<Store, 'dueGames' | 'expire' | 'deadInstances' | 'reap'>;
+  store: Pick<Store, 'claimDue' | 'expire' | 'deadInstances' | 'reap'>;
   instanceId: string;
   /** Whether commands may be served now (sweeping needs no more). */
   canServe(): boolean;
   /** Whether the gateway is ready (reaping also needs the heartbeat to be answered: see Readiness). */
   isReady(): boolean;
   log: Logger;
-  metrics: Pick<Metrics, 'timeRules' | 'gamesFinished' | 'redisErrors' | 'playersReaped'>;
+  metrics: Pick<Metrics, 'timeRules' | 'gamesFinished' | 'redisErrors' | 'playersReaped' | 'outboxRepublished'>;
+  /** REDIS_MODE=sentinel: the outbox whose leftovers any gateway publishes; null in single mode. */
+  outbox?: Pick<Outbox, 'reconcile'> | null;
 }
+
+/** An outbox entry this old was left by its gateway (it died, or its barrier failed): any gateway publishes it. */
+const OUTBOX_GRACE_MS = 1000;
 
 export class Housekeeping {
   private sweeping = false;
   private reaping = false;
+  private reconciling = false;
 
   constructor(private readonly d: HousekeepingDeps) {}
 
   /**
-   * Applies due time rules; any gateway may, the scripts make sure each applies once. The gateway
-   * that applied a rule counts the game's ending (trine_games_finished_total) and logs it.
+   * Applies due time rules; any gateway may, the scripts make sure each applies once. Claims a slice
+   * of the due games and applies it with bounded concurrency, again while slices come back full. A
+   * game whose rule fails is logged and left to its lease; the others go on. The gateway that
+   * applied a rule counts the game's ending (trine_games_finished_total) and logs it.
    */
   async sweep(): Promise<void> {
     const { d } = this;
     if (this.sweeping || !d.canServe()) return;
     this.sweeping = true;
     try {
-      for (const id of await d.store.dueGames(SWEEP_BATCH)) {
-        const applied = await d.store.expire(id);
-        if (!applied) continue;
-        d.metrics.timeRules.inc();
-        d.metrics.gamesFinished.inc({ reason: applied });
-        d.log.info({ gameId: id, event: 'finished', reason: applied }, 'time rule applied');
+      for (let round = 0; round < SWEEP_ROUNDS && d.canServe(); round++) {
+        const ids = await d.store.claimDue(SWEEP_BATCH, CLAIM_LEASE_MS);
+        await eachLimited(ids, SWEEP_CONCURRENCY, (id) => this.applyRule(id));
+        if (ids.length < SWEEP_BATCH) break;
       }
     } catch (e) {
       d.metrics.redisErrors.inc({ op: 'sweep' });
       d.log.debug({ err: errText(e) }, 'sweep failed');
     } finally {
       this.sweeping = false;
+    }
+  }
+
+  private async applyRule(id: string): Promise<void> {
+    const { d } = this;
+    try {
+      const applied = await d.store.expire(id);
+      if (!applied) return;
+      d.metrics.timeRules.inc();
+      d.metrics.gamesFinished.inc({ reason: applied });
+      d.log.info({ gameId: id, event: 'finished', reason: applied }, 'time rule applied');
+    } catch (e) {
+      d.metrics.redisErrors.inc({ op: 'sweep' });
+      d.log.warn({ gameId: id, err: errText(e) }, 'time rule failed; retried when its claim lapses');
     }
   }
 
@@ -71,6 +100,28 @@ export class Housekeeping {
     }
   }
 
+  /**
+   * REDIS_MODE=sentinel: publishes the changes whose own gateway did not within a second, so that
+   * every watcher gets every change within about two seconds even if that gateway died.
+   */
+  async reconcileOutbox(): Promise<void> {
+    const { d } = this;
+    if (!d.outbox || this.reconciling || !d.canServe()) return;
+    this.reconciling = true;
+    try {
+      const n = await d.outbox.reconcile(OUTBOX_GRACE_MS);
+      if (n) {
+        d.metrics.outboxRepublished.inc(n);
+        d.log.info({ entries: n }, 'published outbox entries a change left behind');
+      }
+    } catch (e) {
+      d.metrics.redisErrors.inc({ op: 'outbox' });
+      d.log.debug({ err: errText(e) }, 'outbox reconcile failed');
+    } finally {
+      this.reconciling = false;
+    }
+  }
+
   /** Reaps one instance (a dead one, or this one after it unregistered on close). */
   async reapInstance(id: string): Promise<void> {
     let handled = 0;
@@ -85,4 +136,11 @@ export class Housekeeping {
       this.d.log.info({ instance: id, players: handled }, 'reaped a dead gateway instance');
     }
   }
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time (`fn` handles its own failures). */
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => { while (next < items.length) await fn(items[next++]); };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

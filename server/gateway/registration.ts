@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { errText } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
+import { WRITES_REFUSED_REPLY } from './failures.js';
 import type { RedisLink } from './redis-link.js';
 
 /** Heartbeats failed in a row after which both connections are dropped and made again. */
@@ -35,6 +36,8 @@ export interface RegistrationDeps {
   now(): number;
   log: Logger;
   metrics: Pick<Metrics, 'redisErrors'>;
+  /** Sentinel mode: whether the command connection's node is a primary now (ROLE); see below. */
+  isPrimary?: () => Promise<boolean>;
 }
 
 export class Registration {
@@ -45,6 +48,8 @@ export class Registration {
   private lastBeatOk = 0;
   /** Heartbeats failed in a row: at MAX_FAILED_BEATS the connections are dropped and made again. */
   private failedBeats = 0;
+  /** The last beat failed because the node refused the write (a replica, or a primary without replicas). */
+  private writesRefused = false;
 
   constructor(private readonly d: RegistrationDeps) {}
 
@@ -57,6 +62,7 @@ export class Registration {
    */
   trouble(): string | null {
     const now = this.d.now();
+    if (this.failedBeats > 0 && this.writesRefused) return 'redis refuses writes (not the primary, or no replica in reach)';
     if (this.failedBeats > 0 || (this.beatSince && now - this.beatSince > Math.min(SLOW_BEAT_MS, this.d.commandTimeoutMs))) {
       return 'redis not answering';
     }
@@ -75,19 +81,35 @@ export class Registration {
     this.beatSince = d.now();
     try {
       // the subscriber answers PING too: a silent subscriber connection would lose every update
-      const [wasAlive] = await Promise.all([
+      const [wasAlive, primary] = await Promise.all([
         d.store.heartbeat(d.instanceId, d.info, d.heartbeatMs * 3),
+        d.isPrimary?.() ?? true,
         d.sub.status === 'ready' ? d.sub.ping() : null,
       ]);
+      // ROLE: a write can still succeed on an old primary a failover replaced (cut off from the Sentinels)
+      if (!primary) throw Object.assign(new Error('READONLY the redis node is not the primary (ROLE)'), { name: 'ReplyError' });
       this.failedBeats = 0;
-      if (!wasAlive && this.registeredOnce) {
+      this.writesRefused = false;
+      // lapsed: the store says so, or no beat was confirmed for longer than the TTL (a beat whose
+      // answer was lost, e.g. queued across a reconnect, may have renewed the key unseen meanwhile)
+      const lapsed = !wasAlive || d.now() - this.lastBeatOk > d.heartbeatMs * 3;
+      if (lapsed && this.registeredOnce) {
         // the registration lapsed (a stall, a Redis restart): readers may have pruned our connections
         d.log.warn('registration had lapsed; recording connections again');
         await d.store.attach(d.instanceId, [...d.conns()].filter((c) => c.recorded && !c.closed).map((c) => [c.recorded!, c.member]));
       }
     } catch (e) {
       d.metrics.redisErrors.inc({ op: 'heartbeat' });
-      if (++this.failedBeats >= MAX_FAILED_BEATS && !d.isDraining()) {
+      this.writesRefused = e instanceof Error && WRITES_REFUSED_REPLY.test(e.message);
+      ++this.failedBeats;
+      if (d.isPrimary && e instanceof Error && /^READONLY\b/.test(e.message) && !d.isDraining()) {
+        // sentinel mode: the node answered, but is not a primary (demoted by a failover while this
+        // connection stayed open, or an old primary that a failover replaced). Nothing else would
+        // tell the subscriber: drop both connections; ioredis asks the Sentinels again.
+        d.log.warn('the redis node is not the primary any more: reconnecting through the Sentinels');
+        d.cmd.disconnect(true);
+        d.sub.disconnect(true);
+      } else if (this.failedBeats >= MAX_FAILED_BEATS && !d.isDraining()) {
         // connections that stay "ready" but never answer (a silent network cut, a Redis host gone
         // without a reset, an address moved by a failover) are only noticed here: make them again
         this.failedBeats = 0;

@@ -5,6 +5,10 @@
 // Presence (whether each seated player is online) is not a game change: it travels apart, as
 // `presence` frames with a sequence number of their own (`P SEQ FRAME` on the game's channel). A
 // room keeps the newest one and gives it to a socket joining an unfinished game, after the snapshot.
+// Defence against a rollback (a failover to a replica that missed acknowledged writes should not
+// happen, see docs/REDIS.md, but is detected): a room keeps the highest version it forwarded, and a
+// read at a lower one is forwarded anyway marked `"reset": true` (clients replace what they hold).
+// The first state a socket gets on joining a room is marked the same way.
 import { isFinished, type GameEvent, type RawPresence, type RawSnapshot } from '../store/channels.js';
 import type { Transport } from '../transport/types.js';
 import { frameOf } from './messages.js';
@@ -43,6 +47,8 @@ export interface RoomsDeps {
   read(gameId: string): Promise<{ snapshot: RawSnapshot; presence: RawPresence | null } | null>;
   /** Frames sent to sockets of a room, by type: forwarded ones, and what a joining socket gets. */
   onForward?(room: string, members: number, type: string): void;
+  /** A read found a game at a lower version than one this gateway forwarded (a rollback). */
+  onRollback?(gameId: string, forwarded: number, read: number): void;
   spectatorLimit: number;
 }
 
@@ -73,7 +79,7 @@ export class Rooms {
       r.held = true;
       // subscribed first, then read: every version after the read arrives on the channel
       const read = await this.d.read(gameId);
-      if (read) this.offerAll(r, read);
+      if (read) this.offerAll(r, read, 0);
     });
     this.rooms.set(gameId, (room = r));
     return room;
@@ -110,7 +116,7 @@ export class Rooms {
     room.members.set(m, role);
     m.rooms.set(gameId, role);
     if (announce) { m.send(announce); this.d.onForward?.(room.id, 1, /^\{"t":"(\w+)"/.exec(announce)?.[1] ?? 'other'); }
-    m.send(room.latest.frame);
+    m.send(withReset(room.latest.frame));
     this.d.onForward?.(room.id, 1, 'state');
     if (room.presence && !this.isFinished(gameId)) { m.send(room.presence.frame); this.d.onForward?.(room.id, 1, 'presence'); }
     m.subscribe(room.topic);
@@ -156,7 +162,19 @@ export class Rooms {
     }
   }
 
-  private offerAll(room: Room, read: { snapshot: RawSnapshot; presence: RawPresence | null }): void {
+  /** `before`: the version held when the read was sent (a version that arrived on the channel since may be newer, legitimately). */
+  private offerAll(room: Room, read: { snapshot: RawSnapshot; presence: RawPresence | null }, before: number): void {
+    if (read.snapshot.version < before && room.latest) {
+      // only a read sent after a version was held proves it: the channel and reads use two connections
+      this.d.onRollback?.(room.id, room.latest.version, read.snapshot.version);
+      room.latest = read.snapshot;
+      if (read.presence) room.presence = read.presence;
+      if (room.members.size) {
+        this.d.transport.publish(room.topic, withReset(read.snapshot.frame));
+        this.d.onForward?.(room.id, room.members.size, 'state');
+      }
+      return;
+    }
     this.offer(room, read.snapshot);
     if (read.presence) this.offerPresence(room, read.presence);
   }
@@ -182,8 +200,9 @@ export class Rooms {
   /** After a reconnect to Redis: reads every served game again and forwards what is newer. */
   async resync(): Promise<void> {
     await Promise.all([...this.rooms.values()].map(async (room) => {
+      const before = room.latest?.version ?? 0;
       const read = await this.d.read(room.id);
-      if (read) this.offerAll(room, read);
+      if (read) this.offerAll(room, read, before);
     }));
   }
 
@@ -191,4 +210,9 @@ export class Rooms {
   leaveAll(m: Member): void {
     for (const id of [...m.rooms.keys()]) this.leave(m, id);
   }
+}
+
+/** A `state` frame marked `"reset": true`: the receiver replaces what it holds of the game with it. */
+export function withReset(frame: string): string {
+  return frame.startsWith('{"t":"state",') ? `{"t":"state","reset":true,${frame.slice(13)}` : frame;
 }

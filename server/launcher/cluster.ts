@@ -1,11 +1,14 @@
-// The local cluster: a Redis (unless one is given) and N gateway processes on HOST:PORT+i, restarted
-// after RESTART_DELAY_MS when killed, described in .run/cluster.json. Used by `npm start`, the
-// tests, the load bench and the chaos experiment.
+// The local cluster: Redis in the mode asked for (unless one is given) and N gateway processes on
+// HOST:PORT+i, every process restarted after RESTART_DELAY_MS when killed, described in
+// .run/cluster.json. Used by `npm start`, the tests, the load bench and the chaos experiment.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RedisServer } from './redis-server.js';
+import type { RedisServer } from './redis-server.js';
+import { SentinelRedis } from './sentinel.js';
+import { SingleRedis, type RedisEvent, type RedisMode, type RedisTopology } from './topology.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -15,8 +18,15 @@ export interface ClusterOptions {
   basePort: number;
   /** Use this Redis instead of starting one. */
   redisUrl?: string;
-  /** Persist the started Redis with AOF in this folder. */
+  /** single (default): one Redis; sentinel: a primary, two replicas and three Sentinels. */
+  redisMode?: RedisMode;
+  /**
+   * Persist the started Redis with AOF in this folder (single mode; none: no persistence). In
+   * sentinel mode every node's data and configuration go under it (default: a temporary folder).
+   */
   redisDataDir?: string;
+  /** AOF fsync policy of the started Redis (default always; everysec only for the benchmark). */
+  appendfsync?: 'always' | 'everysec';
   restartDelayMs: number;
   /** Extra environment for every gateway (TRANSPORT, TURN_MS...). */
   env?: Record<string, string>;
@@ -38,27 +48,37 @@ export interface ClusterOptions {
 export type ClusterEvent =
   | { kind: 'gateway-exit'; id: string; pid: number; code: number | null; signal: string | null }
   | { kind: 'gateway-start'; id: string; pid: number }
-  | { kind: 'gateway-ready'; id: string };
+  | { kind: 'gateway-ready'; id: string }
+  | { kind: 'redis'; e: RedisEvent };
 
 export interface GatewayProc { id: string; index: number; port: number; url: string; ws: string; proc: ChildProcess; restarts: number }
 
 export class Cluster {
   readonly gateways: GatewayProc[] = [];
-  redis: RedisServer | null = null;
+  topology: RedisTopology | null = null;
   redisUrl = '';
   private stopping = false;
   private readonly restartTimers = new Set<NodeJS.Timeout>();
 
   constructor(readonly o: ClusterOptions) {}
 
+  /** The Redis server of single mode (null in sentinel mode, or with a given redisUrl). */
+  get redis(): RedisServer | null { return this.topology instanceof SingleRedis ? this.topology.server : null; }
+
   async start(): Promise<void> {
+    if (this.o.logDir) mkdirSync(this.o.logDir, { recursive: true });
     if (this.o.redisUrl) this.redisUrl = this.o.redisUrl;
     else {
-      this.redis = new RedisServer({ dataDir: this.o.redisDataDir, detached: this.o.ownProcessGroups });
-      await this.redis.start();
-      this.redisUrl = this.redis.url;
+      const o = {
+        appendfsync: this.o.appendfsync, restartDelayMs: this.o.restartDelayMs, detached: this.o.ownProcessGroups, logDir: this.o.logDir,
+        onEvent: (e: RedisEvent) => { this.o.onEvent?.({ kind: 'redis', e }); if (e.kind !== 'redis-exit') this.write(); },
+      };
+      this.topology = this.o.redisMode === 'sentinel'
+        ? new SentinelRedis({ ...o, dir: this.o.redisDataDir ?? mkdtempSync(join(tmpdir(), 'trine-sentinel-')) })
+        : new SingleRedis({ ...o, dir: this.o.redisDataDir });
+      await this.topology.start();
+      this.redisUrl = this.topology.url;
     }
-    if (this.o.logDir) mkdirSync(this.o.logDir, { recursive: true });
     for (let i = 0; i < this.o.gateways; i++) {
       const port = this.o.basePort + i;
       const id = `gw-${i}`;
@@ -72,7 +92,8 @@ export class Cluster {
 
   private spawn(g: GatewayProc): void {
     const env = {
-      ...process.env, ...this.o.env, ...this.o.gatewayEnv?.(g.index), HOST: this.o.host, PORT: String(g.port), GATEWAY_ID: g.id, REDIS_URL: this.redisUrl,
+      ...process.env, ...this.topology?.gatewayEnv(), ...this.o.env, ...this.o.gatewayEnv?.(g.index),
+      HOST: this.o.host, PORT: String(g.port), GATEWAY_ID: g.id, REDIS_URL: this.redisUrl,
     };
     const proc = spawn(process.execPath, [...(this.o.nodeArgs ?? []), '--import', 'tsx', join(ROOT, 'server', 'main.ts')], {
       cwd: ROOT, env, stdio: ['ignore', this.o.logDir ? 'pipe' : 'ignore', 'pipe'], detached: this.o.ownProcessGroups ?? false,
@@ -119,7 +140,7 @@ export class Cluster {
 
   describe() {
     return {
-      redis: { url: this.redisUrl, pid: this.redis?.pid ?? null },
+      redis: this.topology?.describe() ?? { url: this.redisUrl, pid: null, mode: 'single' as const, nodes: [] },
       gateways: this.gateways.map((g) => ({ id: g.id, pid: g.proc.pid!, url: g.url, ws: g.ws })),
     };
   }
@@ -136,6 +157,9 @@ export class Cluster {
 
   kill(g: GatewayProc, signal: NodeJS.Signals = 'SIGKILL'): void { if (this.alive(g)) g.proc.kill(signal); }
 
+  /** A connection URL of the node that is the primary now (asked of the Sentinels in sentinel mode). */
+  async primaryUrl(): Promise<string> { return this.topology ? this.topology.primaryUrl() : this.redisUrl; }
+
   /** Stops every gateway (SIGTERM: drain, then SIGKILL after 12 s) and the Redis it started. */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -148,7 +172,7 @@ export class Cluster {
       await done;
       clearTimeout(t);
     }));
-    await this.redis?.stop();
+    await this.topology?.stop();
     if (this.o.clusterFile) rmSync(this.o.clusterFile, { force: true });
   }
 }

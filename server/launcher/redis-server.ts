@@ -1,78 +1,72 @@
-// A Redis server process of our own, on a free loopback port, for the local cluster and the tests.
-import { spawn, type ChildProcess } from 'node:child_process';
+// A Redis server process of our own, on a free loopback port, for the local cluster and the tests:
+// a lone server, or a primary or replica of a Sentinel-managed group (server/launcher/sentinel.ts).
 import { mkdirSync } from 'node:fs';
-import { Redis } from 'ioredis';
 import { redisTls } from '../redis.js';
 import { freePort } from './ports.js';
+import { RedisProcess, ServerOnPort } from './redis-process.js';
 
 export interface RedisServerOptions {
   port?: number;
   /** Folder for the AOF file; persistence is off without it. */
   dataDir?: string;
+  /**
+   * fsync policy of the AOF (with dataDir). `always` (the default) is the durability rule of single
+   * mode: Redis 7 fsyncs the AOF in beforeSleep, before it writes any reply or publishes, so an
+   * answer only ever reports a change on disk (and concurrent writes share one fsync). `everysec`
+   * only for the benchmark's price-of-durability comparison.
+   */
+  appendfsync?: 'always' | 'everysec';
+  /** Refuse writes unless this many replicas acknowledged within `maxLagS` (min-replicas-to-write). */
+  minReplicas?: { toWrite: number; maxLagS: number };
   password?: string;
   /** Serve TLS only (rediss://) with this certificate and key; clients verify it against `caFile`. */
   tls?: { certFile: string; keyFile: string; caFile: string };
   bin?: string;
   /** In a process group of its own: a Ctrl-C meant for the launcher does not stop Redis before the gateways drained. */
   detached?: boolean;
+  /** Appends the server's log to this file. */
+  logFile?: string;
+  /** Called when the process exits without stop() having been called (a crash, a SIGKILL). */
+  onDeath?: (s: RedisServer, code: number | null, signal: string | null) => void;
 }
 
-export class RedisServer {
-  proc: ChildProcess | null = null;
-  port = 0;
-  constructor(private readonly o: RedisServerOptions = {}) {}
+export class RedisServer extends ServerOnPort {
+  constructor(private readonly o: RedisServerOptions = {}) { super(); }
 
   get url(): string {
     return `${this.o.tls ? 'rediss' : 'redis'}://${this.o.password ? `:${encodeURIComponent(this.o.password)}@` : ''}127.0.0.1:${this.port}`;
   }
-  get pid(): number | null { return this.proc?.pid ?? null; }
 
-  async start(): Promise<void> {
+  /**
+   * Starts the server (again, on the same port and data folder) and resolves once it answers PING;
+   * rejects with one sentence from its log if it cannot start. With `replicaOf` it starts as a
+   * replica of that node and can never take a write before the Sentinels promote it.
+   */
+  async start(replicaOf?: { host: string; port: number }): Promise<void> {
     this.port ||= this.o.port ?? await freePort();
     const args = ['--port', this.o.tls ? '0' : String(this.port), '--bind', '127.0.0.1', '--save', '', '--daemonize', 'no', '--loglevel', 'warning',
       '--maxclients', '60000', '--protected-mode', 'no'];
     if (this.o.dataDir) {
       mkdirSync(this.o.dataDir, { recursive: true });
-      args.push('--dir', this.o.dataDir, '--appendonly', 'yes', '--appendfsync', 'everysec');
+      args.push('--dir', this.o.dataDir, '--appendonly', 'yes', '--appendfsync', this.o.appendfsync ?? 'always');
     } else {
       args.push('--appendonly', 'no');
     }
-    if (this.o.password) args.push('--requirepass', this.o.password);
+    if (this.o.minReplicas) {
+      args.push('--min-replicas-to-write', String(this.o.minReplicas.toWrite), '--min-replicas-max-lag', String(this.o.minReplicas.maxLagS));
+    }
+    if (replicaOf) args.push('--replicaof', replicaOf.host, String(replicaOf.port));
+    if (this.o.password) args.push('--requirepass', this.o.password, '--masterauth', this.o.password);
     if (this.o.tls) {
       const t = this.o.tls;
       args.push('--tls-port', String(this.port), '--tls-cert-file', t.certFile, '--tls-key-file', t.keyFile,
-        '--tls-ca-cert-file', t.caFile, '--tls-auth-clients', 'no');
+        '--tls-ca-cert-file', t.caFile, '--tls-auth-clients', 'no', '--tls-replication', 'yes');
     }
-    this.proc = spawn(this.o.bin ?? 'redis-server', args, { stdio: ['ignore', 'ignore', 'inherit'], detached: this.o.detached ?? false });
-    const exited = new Promise<never>((_, reject) => this.proc!.once('exit', (code) => reject(new Error(`redis-server exited (${code})`))));
-    exited.catch(() => {});
-    await Promise.race([this.waitReady(), exited]);
-  }
-
-  private async waitReady(): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      const r = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, ...redisTls(this.url, this.o.tls?.caFile) });
-      r.on('error', () => {});
-      try {
-        await r.connect();
-        if ((await r.ping()) === 'PONG') { r.disconnect(); return; }
-      } catch { /* not yet */ }
-      r.disconnect();
-      await new Promise((res) => setTimeout(res, 50));
-    }
-    throw new Error(`redis-server on port ${this.port} did not answer within 10 s`);
-  }
-
-  /** Stops the server (SIGTERM: it writes its AOF) and waits for it to exit. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    const p = this.proc;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    const done = new Promise<void>((res) => p.once('exit', () => res()));
-    p.kill(signal);
-    const t = setTimeout(() => p.kill('SIGKILL'), 5000);
-    await done;
-    clearTimeout(t);
-    this.proc = null;
+    const p = new RedisProcess({
+      bin: this.o.bin ?? 'redis-server', args, label: `redis-server on port ${this.port}`, logFile: this.o.logFile, detached: this.o.detached,
+      connect: { url: this.url, ...redisTls(this.url, this.o.tls?.caFile) },
+    }, (proc, code, signal) => { if (!proc.stopping) this.o.onDeath?.(this, code, signal); });
+    this.current = p;
+    await p.ready();
   }
 }

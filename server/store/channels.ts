@@ -7,12 +7,14 @@
 // Game channel `PREFIX:ch:game:{g:ID}`:
 //   `VERSION {"t":"state","game":SNAPSHOT}`   a change of the game (save_and_publish): forwarded as is
 //   `P SEQ {"t":"presence",...}`              who is online (apply_presence); SEQ orders presence apart from versions
-//   `R FROM TO`                               a rematch of FROM started as TO (rematch.lua), for spectators
+//   `R FROM TO`                               a rematch of FROM started as TO (rematch-5.lua), for spectators
 // Player channel `PREFIX:ch:player:{p:ID}`:
 //   `G ID`        the player was seated in game ID (create, join)
 //   `M ID`        the player was matched into game ID (queue)
-//   `R FROM TO`   a rematch of FROM started as TO (rematch.lua)
+//   `R FROM TO`   a rematch of FROM started as TO (rematch-5.lua)
 // Stored: hash field `s` is the snapshot JSON (a `state` frame wraps it); field `p` is `SEQ FRAME`.
+// REDIS_MODE=sentinel: the same messages wait in the outbox sorted set until a replica has their
+// change (see outbox.ts): member `S GAMEID VERSION` for a state, `N CHANNEL PAYLOAD` for the rest.
 import type { GameSnapshot } from '../../shared/protocol.js';
 import type { Keys } from './keys.js';
 

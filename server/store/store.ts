@@ -4,10 +4,21 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ErrorCode } from '../../shared/protocol.js';
 import { isFinished, toRaw, toRawPresence, type RawPresence, type RawSnapshot } from './channels.js';
+import { fsyncBarrier, type DurabilityBarrier } from './durability.js';
 import { Keys } from './keys.js';
-import { registerScripts, type ScriptCall, type ScriptName } from './scripts.js';
+import { Outbox } from './outbox.js';
+import { registerScripts, type Delivery, type ScriptCall, type ScriptName } from './scripts.js';
 
-export type Result<T> = ({ ok: true } & T) | { ok: false; code: ErrorCode | 'CODE_TAKEN' };
+/** `repeated`: a resend of a request already applied (same `idem`), answered as the first time; nothing changed. */
+export type Result<T> = ({ ok: true; repeated?: true } & T) | { ok: false; code: ErrorCode | 'CODE_TAKEN' };
+
+/**
+ * How the store makes what it tells survive a Redis process' death (see durability.ts): the
+ * barrier awaited after every change and every read whose result reaches a client, and how
+ * changes reach watchers (scripts publish, or record in the outbox for the gateway to publish).
+ */
+export interface Durability { barrier: DurabilityBarrier; delivery: Delivery }
+export const FSYNC: Durability = { barrier: fsyncBarrier, delivery: 'publish' };
 
 export interface StoreLimits {
   maxGamesPerPlayer: number;
@@ -16,29 +27,58 @@ export interface StoreLimits {
   inviteTtlMs: number;
   finishedTtlS: number;
   sessionTtlS: number;
+  /** An unfinished game nobody changed for this long (s) is aborted (GAME_IDLE_TTL_S). */
+  gameIdleTtlS: number;
 }
 
 // the stored forms and channel messages are decoded in channels.ts; re-exported for the Store's callers
 export { isFinished, parseSnapshot, toRaw, toRawPresence, type RawPresence, type RawSnapshot } from './channels.js';
+/** How long the reaper keeps the quick-match place of a player whose gateway was cut off (see lua/reap-6.lua). */
+export const QUEUE_HOLD_MS = 60_000;
+/** The shortest silence of every gateway taken for a store outage (ms). */
+const OUTAGE_MIN_GAP_MS = 1000;
+/** Outages are kept this long beyond the longest clock, for clocks that ran through them (see lua/expire-3.lua). */
+const OUTAGE_HISTORY_MARGIN_MS = 60_000;
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 export class Store {
   readonly keys: Keys;
+  readonly outbox: Outbox;
   private readonly call: Record<ScriptName, ScriptCall>;
 
-  constructor(readonly redis: Redis, readonly limits: StoreLimits, prefix = 'trine') {
+  constructor(readonly redis: Redis, readonly limits: StoreLimits, prefix = 'trine', readonly durability: Durability = FSYNC) {
     this.keys = new Keys(prefix);
-    this.call = registerScripts(redis, this.keys);
+    this.outbox = new Outbox(redis, this.keys, durability.barrier);
+    // published once a replica has the change: the same barrier round the caller's answer awaits
+    this.call = registerScripts(redis, this.keys, { gameIdleMs: limits.gameIdleTtlS * 1000, delivery: durability.delivery }, (pubs) => {
+      durability.barrier.sync().then(() => this.outbox.deliver(pubs)).catch(() => { /* left in the outbox for a reconciler */ });
+    });
+  }
+
+  /**
+   * Runs a script; `durable`: its reply reaches a client, so it returns only once the change (or
+   * what it read) survives a Redis process' death. What the script recorded for watchers is
+   * published after that too, never before (see the constructor).
+   */
+  private async exec(name: ScriptName, keys: (string | number)[], args: (string | number)[], durable = true): Promise<unknown> {
+    const reply = await this.call[name](keys, args);
+    if (durable) await this.durability.barrier.sync();
+    return reply;
   }
 
   private async run(name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown[]> {
-    return (await this.call[name](keys, args)) as unknown[];
+    return (await this.exec(name, keys, args)) as unknown[];
+  }
+
+  /** Resolves once what was read before the call survives a Redis process' death. */
+  private settled<T>(value: T): Promise<T> {
+    return this.durability.barrier.sync().then(() => value);
   }
 
   private static status<T>(reply: unknown[], ok: (r: unknown[]) => T): Result<T> {
     if (reply[0] === 'E') return { ok: false, code: reply[1] as ErrorCode | 'CODE_TAKEN' };
-    return { ok: true, ...ok(reply) };
+    return { ok: true, ...(reply[0] === 'R' ? { repeated: true as const } : {}), ...ok(reply) };
   }
 
   /** `conn` is the connection's member `INSTANCE|CONN` on gateway instance `instance`. */
@@ -62,46 +102,60 @@ export class Store {
   async attach(instance: string, entries: [playerId: string, member: string][]): Promise<void> {
     const k = this.keys;
     for (let i = 0; i < entries.length; i += 200) {
-      await this.call.attach([k.instancePlayers(instance), k.deadlines(), k.queue(), k.queueNames()],
-        [this.limits.abandonMs, ...entries.slice(i, i + 200).flat()]);
+      await this.exec('attach', [k.instancePlayers(instance), k.deadlines(), k.queue(), k.queueNames()],
+        [this.limits.abandonMs, ...entries.slice(i, i + 200).flat()], false);
     }
   }
 
   /** Forgets a connection; false when the player has no live connection left (it went offline). */
   async disconnect(playerId: string, instance: string, conn: string): Promise<boolean> {
     const k = this.keys;
-    const r = await this.call.disconnect([k.playerConns(playerId), k.queue(), k.queueNames(), k.instancePlayers(instance), k.deadlines()],
-      [conn, playerId, this.limits.abandonMs]);
+    const r = await this.exec('disconnect', [k.playerConns(playerId), k.queue(), k.queueNames(), k.instancePlayers(instance), k.deadlines()],
+      [conn, playerId, this.limits.abandonMs], false);
     return r === 1;
   }
 
-  async create(playerId: string, name: string, gameId: string, code: string) {
+  /** A resend of an applied `idem` answers the first game's id and code (not the ones passed now). */
+  async create(playerId: string, name: string, gameId: string, code: string, idem = '') {
     const k = this.keys;
     const r = await this.run('create', [k.playerGames(playerId), k.game(gameId), k.code(code), k.queue(), k.queueNames(), k.deadlines()],
-      [playerId, name, gameId, code, this.limits.maxGamesPerPlayer, this.limits.inviteTtlMs, this.limits.abandonMs]);
-    return Store.status(r, (x) => ({ version: Number(x[1]) }));
+      [playerId, name, gameId, code, this.limits.maxGamesPerPlayer, this.limits.inviteTtlMs, this.limits.abandonMs, idem]);
+    return Store.status(r, (x) => ({ version: Number(x[1]), gameId: String(x[2]), code: String(x[3]) }));
   }
 
+  /** The game an invite code names; a miss (answered NOT_FOUND) only once it survives a Redis process' death. */
   async gameOfCode(code: string): Promise<string | null> {
-    return this.redis.get(this.keys.code(code));
+    const id = await this.redis.get(this.keys.code(code));
+    return id === null ? this.settled(id) : id; // a hit goes on to the join script, which has its own barrier
   }
 
-  async join(playerId: string, name: string, code: string, gameId: string) {
+  /** A resend of an applied `idem` answers the first game's id, even once the code no longer names it. */
+  async join(playerId: string, name: string, code: string, gameId: string, idem = '') {
     const k = this.keys;
     const r = await this.run('join', [k.code(code), k.game(gameId), k.playerGames(playerId), k.queue(), k.queueNames(), k.deadlines()],
-      [playerId, name, gameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.limits.abandonMs]);
-    return Store.status(r, (x) => ({ version: Number(x[1]) }));
+      [playerId, name, gameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.limits.abandonMs, idem]);
+    return Store.status(r, (x) => ({ version: Number(x[1]), gameId: String(x[2]) }));
   }
 
-  async queue(playerId: string, name: string, newGameId: string) {
+  /**
+   * The answer a `join` with this idem got when it was applied, or null: for a resend whose invite
+   * code no longer names a game (it started and ended since). A read: nothing to apply.
+   */
+  async recalledJoin(playerId: string, idem: string): Promise<{ version: number; gameId: string } | null> {
+    const v = await this.redis.get(this.keys.playerIdem(playerId, idem));
+    const r = v === null ? null : JSON.parse(v) as unknown[];
+    return this.settled(r && r[0] === 'OK' && typeof r[2] === 'string' ? { version: Number(r[1]), gameId: r[2] } : null);
+  }
+
+  async queue(playerId: string, name: string, newGameId: string, idem = '') {
     const k = this.keys;
     const r = await this.run('queue', [k.queue(), k.queueNames(), k.playerGames(playerId), k.deadlines()],
-      [playerId, name, newGameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.limits.abandonMs]);
+      [playerId, name, newGameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.limits.abandonMs, idem]);
     return Store.status(r, (x) => ({ matched: x[1] === 'matched' ? String(x[2]) : null }));
   }
 
-  async unqueue(playerId: string) {
-    const r = await this.run('unqueue', [this.keys.queue(), this.keys.queueNames()], [playerId]);
+  async unqueue(playerId: string, idem = '') {
+    const r = await this.run('unqueue', [this.keys.queue(), this.keys.queueNames()], [playerId, idem]);
     return Store.status(r, () => ({}));
   }
 
@@ -112,32 +166,42 @@ export class Store {
     return Store.status(r, (x) => ({ version: Number(x[1]), status: x[2] === undefined ? null : String(x[2]) }));
   }
 
-  async resign(playerId: string, gameId: string) {
-    const r = await this.run('resign', [this.keys.game(gameId), this.keys.deadlines()], [playerId, this.limits.finishedTtlS]);
+  async resign(playerId: string, gameId: string, idem = '') {
+    const r = await this.run('resign', [this.keys.game(gameId), this.keys.deadlines()], [playerId, this.limits.finishedTtlS, idem]);
     return Store.status(r, (x) => ({ version: Number(x[1]), status: String(x[2]) }));
   }
 
-  async rematch(playerId: string, gameId: string, newGameId: string) {
+  async rematch(playerId: string, gameId: string, newGameId: string, idem = '') {
     const k = this.keys;
-    const r = await this.run('rematch', [k.game(gameId), k.game(newGameId), k.deadlines()],
-      [playerId, newGameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.limits.abandonMs]);
+    const r = await this.run('rematch', [k.game(gameId), k.game(newGameId), k.deadlines(), k.queue(), k.queueNames()],
+      [playerId, newGameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.limits.abandonMs, idem]);
     return Store.status(r, (x) => ({ started: x[1] === 'started' ? String(x[2]) : null }));
   }
 
   /** Applies the due time rule of one game: what this call applied (each is applied by one call only), or null. */
-  async expire(gameId: string): Promise<'timeout' | 'abandoned' | 'expired' | null> {
-    const r = await this.call.expire([this.keys.deadlines(), this.keys.game(gameId)], [gameId, this.limits.finishedTtlS]);
-    return r === 'timeout' || r === 'abandoned' || r === 'expired' ? r : null;
+  async expire(gameId: string): Promise<'timeout' | 'abandoned' | 'expired' | 'idle' | null> {
+    const l = this.limits;
+    const r = await this.exec('expire', [this.keys.deadlines(), this.keys.game(gameId), this.keys.outages()],
+      [gameId, l.finishedTtlS, l.turnMs, l.abandonMs, l.inviteTtlMs]);
+    return r === 'timeout' || r === 'abandoned' || r === 'expired' || r === 'idle' ? r : null;
   }
 
   /**
-   * Cleans up after a dead gateway instance, up to `batch` of its players per call (see lua/reap.lua).
+   * Takes up to `count` games whose time rule is due out of every other gateway's sweep for
+   * `leaseMs` (see lua/claim-1.lua); the caller applies them with `expire`.
+   */
+  async claimDue(count: number, leaseMs: number): Promise<string[]> {
+    return (await this.call.claim([this.keys.deadlines()], [count, leaseMs])) as string[];
+  }
+
+  /**
+   * Cleans up after a dead gateway instance, up to `batch` of its players per call (see lua/reap-6.lua).
    * `left` is how many remain; null when the instance is alive after all.
    */
   async reap(instance: string, batch: number): Promise<{ handled: number; left: number } | null> {
     const k = this.keys;
-    const r = (await this.call.reap([k.instance(instance), k.instancePlayers(instance), k.instances(), k.deadlines(), k.queue(), k.queueNames()],
-      [instance, batch, this.limits.abandonMs])) as [number, number];
+    const r = (await this.exec('reap', [k.instance(instance), k.instancePlayers(instance), k.instances(), k.deadlines(), k.queue(), k.queueNames()],
+      [instance, batch, this.limits.abandonMs, QUEUE_HOLD_MS], false)) as [number, number];
     return r[0] < 0 ? null : { handled: r[0], left: r[1] };
   }
 
@@ -154,47 +218,59 @@ export class Store {
   }
 
   /**
-   * Size of the deadlines set: every unfinished game has one entry while turn clocks and invite
-   * expiry are on (the defaults), so this counts the cluster's unfinished games in O(1).
+   * Size of the deadlines set: every unfinished game has one entry (at the latest its idle rule),
+   * so this counts the cluster's unfinished games in O(1).
    */
   async deadlineCount(): Promise<number> {
     return this.redis.zcard(this.keys.deadlines());
   }
 
   /** The current snapshot of a game as its `state` frame, or null when there is no such game. */
+  /** Returns once what it read survives a Redis process' death (it is sent to clients). */
   async readGame(gameId: string): Promise<RawSnapshot | null> {
+    return this.settled(await this.readGameNow(gameId));
+  }
+
+  private async readGameNow(gameId: string): Promise<RawSnapshot | null> {
     const s = await this.redis.hget(this.keys.game(gameId), 's');
     return s === null ? null : toRaw(s);
   }
 
-  /** What a room needs of a game: its snapshot and newest presence message (one read), or null when there is no such game. */
+  /**
+   * What a room needs of a game: its snapshot and newest presence message (one read), or null when
+   * there is no such game. Returns once what it read survives a Redis process' death.
+   */
   async readRoom(gameId: string): Promise<{ snapshot: RawSnapshot; presence: RawPresence | null } | null> {
     const [s, p] = await this.redis.hmget(this.keys.game(gameId), 's', 'p');
-    if (s === null) return null;
-    return { snapshot: toRaw(s), presence: p === null ? null : toRawPresence(p) };
+    return this.settled(s === null ? null : { snapshot: toRaw(s), presence: p === null ? null : toRawPresence(p) });
   }
 
-  /** The player's unfinished games, read from their snapshots (stale entries are skipped). */
+  /** The player's unfinished games, read from their snapshots (stale entries are skipped), once durable. */
   async unfinishedGames(playerId: string): Promise<{ id: string; raw: RawSnapshot }[]> {
     const ids = await this.redis.smembers(this.keys.playerGames(playerId));
     const out: { id: string; raw: RawSnapshot }[] = [];
     await Promise.all(ids.map(async (id) => {
-      const raw = await this.readGame(id);
+      const raw = await this.readGameNow(id);
       if (raw && !isFinished(raw)) out.push({ id, raw });
     }));
-    return out;
+    return this.settled(out);
   }
 
   /**
-   * Keeps this gateway instance registered for `ttlMs`; `info` is what /api/gateways shows of it.
+   * Keeps this gateway instance registered for `ttlMs` (3 heartbeats); `info` is what /api/gateways
+   * shows of it. Also records store outages (lua/heartbeat-4.lua): a silence of every gateway longer
+   * than 2 beats (and at least OUTAGE_MIN_GAP_MS, so that a machine briefly too busy to beat is not
+   * taken for one) is one; lapsed registrations are not judged for the TTL and a beat after it.
    * Returns false when the registration had lapsed (its connections may have been pruned since).
    */
   async heartbeat(instanceId: string, info: object, ttlMs: number): Promise<boolean> {
-    const [prev] = await Promise.all([
-      this.redis.set(this.keys.instance(instanceId), JSON.stringify(info), 'PX', ttlMs, 'GET'),
-      this.redis.sadd(this.keys.instances(), instanceId),
-    ]);
-    return prev !== null;
+    const k = this.keys;
+    const beat = ttlMs / 3;
+    const l = this.limits;
+    const history = Math.max(l.turnMs, l.abandonMs, l.inviteTtlMs) + OUTAGE_HISTORY_MARGIN_MS;
+    const r = await this.call.heartbeat([k.instance(instanceId), k.instances(), k.storeClock(), k.outages()],
+      [instanceId, JSON.stringify(info), ttlMs, Math.round(Math.max(2 * beat, OUTAGE_MIN_GAP_MS)), Math.round(ttlMs + beat), history]);
+    return r === 1;
   }
 
   /** Ends this instance's registration; what is left of it (connections not forgotten) is reaped like a dead one's. */

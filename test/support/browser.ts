@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT } from '../../server/launcher/cluster.js';
+import { until } from './until.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -61,16 +62,13 @@ export class PlayerPage {
   async connState(): Promise<string> { return (await this.page.locator('#connection').getAttribute('data-state')) ?? ''; }
   async gateway(): Promise<string> { return (await this.page.locator('#gateway').getAttribute('data-id')) ?? ''; }
 
-  /** Polls `probe` until `ok` holds (bounded), then returns the last value. */
+  /** Polls `probe` until `ok` holds (bounded), then returns the last value; a failure also tells the page's status. */
   async until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-    const end = Date.now() + timeoutMs;
-    let last: T = await probe();
-    while (!ok(last)) {
-      if (Date.now() > end) throw new Error(`page never showed ${what}; last: ${JSON.stringify(last)}; status: ${await this.status().catch(() => '?')}`);
-      await new Promise((r) => setTimeout(r, 40));
-      last = await probe();
+    try {
+      return await until(`page never showed ${what}`, probe, { ok, timeoutMs, everyMs: 40 });
+    } catch (e) {
+      throw new Error(`${e instanceof Error ? e.message : String(e)}; status: ${await this.status().catch(() => '?')}`);
     }
-    return last;
   }
 
   waitBoard(board: string): Promise<string> { return this.until(`board ${board}`, () => this.board(), (b) => b === board); }

@@ -115,3 +115,12 @@ export async function player(url: string, label: string, opts: { token?: string;
   await c.hello(opts.token ? { token: opts.token } : { name: opts.name ?? label });
   return c;
 }
+
+/**
+ * Resolves once each client's ping is answered. A gateway writes to one socket in order, so every
+ * frame it had queued for that socket before the ping has arrived by then: asserting that something
+ * did NOT arrive is sound after this fence, where a sleep would only guess.
+ */
+export async function fence(...clients: TestClient[]): Promise<void> {
+  await Promise.all(clients.map((c) => c.ok({ t: 'ping' })));
+}

@@ -13,6 +13,8 @@ export interface TestClusterOptions {
   restartDelayMs?: number;
   redisUrl?: string;
   redisDataDir?: string;
+  /** single (default) or sentinel: a primary, two replicas and three Sentinels. */
+  redisMode?: 'single' | 'sentinel';
 }
 
 export async function startCluster(o: TestClusterOptions = {}): Promise<Cluster & { dir: string }> {
@@ -20,7 +22,7 @@ export async function startCluster(o: TestClusterOptions = {}): Promise<Cluster 
   const n = o.gateways ?? 3;
   const cluster = new Cluster({
     gateways: n, host: '127.0.0.1', basePort: await freePortRange(n), restartDelayMs: o.restartDelayMs ?? 0,
-    redisUrl: o.redisUrl, redisDataDir: o.redisDataDir,
+    redisUrl: o.redisUrl, redisDataDir: o.redisDataDir, redisMode: o.redisMode,
     env: { TRANSPORT: o.transport === 'mixed' ? 'uws' : o.transport ?? 'uws', LOG_LEVEL: 'info', ...o.env },
     gatewayEnv: o.transport === 'mixed' ? (i) => ({ TRANSPORT: i % 2 ? 'ws' : 'uws' }) : undefined,
     clusterFile: join(dir, 'cluster.json'), logDir: join(dir, 'logs'),

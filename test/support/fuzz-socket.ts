@@ -165,8 +165,22 @@ export class FuzzSocket {
     }
   }
 
-  /** Answers that arrived after the last batch was checked: must be none. */
-  strays(afterIndex: number): Msg[] { return this.answersFrom(afterIndex); }
+  /**
+   * Answers that arrived after index `afterIndex` (the last batch checked): must be none. A ping goes
+   * out first and its answer is awaited: the gateway answers one socket in order, so a stray answer
+   * to an earlier frame would have arrived before it (a fence, where a pause would only guess). The
+   * ping's own answer is not counted; a closed socket gets nothing more, so it needs no fence.
+   */
+  async strays(afterIndex: number, timeoutMs = 10_000): Promise<Msg[]> {
+    const rid = `fence-of-${this.label}`.slice(0, 64);
+    if (this.closed === null) {
+      this.ws.send(JSON.stringify({ t: 'ping', rid }));
+      if (!(await this.until(() => this.msgs.some((m) => m.rid === rid), timeoutMs)) && this.closed === null) {
+        this.problems.push(`${this.label}: no answer to a ping within ${timeoutMs} ms`);
+      }
+    }
+    return this.answersFrom(afterIndex).filter((m) => m.rid !== rid);
+  }
   get received(): number { return this.msgs.length; }
 
   close(): void { if (this.closed === null) this.ws.close(1000); }

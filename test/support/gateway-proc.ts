@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../../server/launcher/cluster.js';
 import { freePort } from '../../server/launcher/ports.js';
+import { until } from './until.js';
 
 export interface GatewayProcess { url: string; ws: string; proc: ChildProcess; output(): string; stop(): Promise<void> }
 
@@ -28,12 +29,14 @@ export async function spawnGateway(env: Record<string, string>, timeoutMs = 15_0
       clearTimeout(t);
     },
   };
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`gateway exited (${proc.exitCode}): ${out.slice(-500)}`);
-    if (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false)) return g;
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    await until(`gateway on ${port} answering /healthz`, async () => {
+      if (proc.exitCode !== null) throw new Error(`gateway exited (${proc.exitCode}): ${out.slice(-500)}`);
+      return fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+    }, { timeoutMs, everyMs: 100 });
+    return g;
+  } catch (e) {
+    await g.stop();
+    throw e;
   }
-  await g.stop();
-  throw new Error(`gateway on ${port} did not answer /healthz within ${timeoutMs} ms`);
 }

@@ -18,7 +18,7 @@ const isPlayer = (p: unknown): boolean => {
 };
 
 /** Problems with one game snapshot (empty when it is a state the rules can reach). */
-export function snapshotProblems(g: G): string[] {
+export function snapshotProblems(g: G, clockVersions = 0): string[] {
   const p: string[] = [];
   const bad = (why: string) => p.push(`${String(g?.id)}: ${why}`);
   if (g === null || typeof g !== 'object' || Array.isArray(g)) return ['snapshot is not an object'];
@@ -73,7 +73,8 @@ export function snapshotProblems(g: G): string[] {
       if (g.winner !== null || g.line !== null || out.status !== 'playing' || (po === null && moves)) bad(`aborted on ${g.board}`);
       break;
   }
-  const expected = status === 'waiting' ? 1 : status === 'aborted' && po === null ? 2 : base + moves + extra;
+  // clockVersions: turn clocks moved later by a store outage (game field xv), a version each
+  const expected = (status === 'waiting' ? 1 : status === 'aborted' && po === null ? 2 : base + moves + extra) + clockVersions;
   if (g.version !== expected) bad(`version ${g.version}, expected ${expected} (${status}, ${moves} moves, code ${g.code})`);
   return p;
 }
@@ -114,7 +115,7 @@ export async function auditRedis(r: Redis, prefix = 'trine'): Promise<{ games: n
     let g: G;
     try { g = JSON.parse(h.s); } catch { problems.push(`${key}: snapshot is not JSON`); continue; }
     if (g.id !== m[1]) problems.push(`${key}: holds game ${g.id}`);
-    problems.push(...snapshotProblems(g));
+    problems.push(...snapshotProblems(g, Number(h.xv ?? 0)));
     games.set(m[1], g);
     for (const [f, v] of Object.entries(h)) {
       const bad = (why = '') => problems.push(`${key}: ${f}=${v.slice(0, 80)} while ${g.status} ${why}`);
@@ -125,6 +126,8 @@ export async function auditRedis(r: Redis, prefix = 'trine'): Promise<{ games: n
       else if (f === 'oX' || f === 'oO') { if (v !== '0' && v !== '1') bad(); } // presence of a seat
       else if (f === 'aX' || f === 'aO') { if (!/^\d+$/.test(v) || isFinished(g.status) || h[`o${f[1]}`] !== '0') bad('(abandonment)'); }
       else if (f === 'ix') { if (!/^\d+$/.test(v) || g.status !== 'waiting') bad('(invite expiry)'); }
+      else if (f === 'il') { if (!/^\d+$/.test(v) || isFinished(g.status)) bad('(idle lifetime)'); }
+      else if (f === 'xo' || f === 'xv') { if (!/^\d+$/.test(v)) bad('(outage applied)'); }
       else if (f === 'pv') { if (!/^[1-9]\d*$/.test(v)) bad(); }
       else if (f === 'p') { if (!v.startsWith(`${h.pv} `) || !isJson(v.slice(v.indexOf(' ') + 1))) bad('(presence frame)'); }
       else bad('(unknown field)');
@@ -176,10 +179,10 @@ export async function auditRedis(r: Redis, prefix = 'trine'): Promise<{ games: n
 
 const isJson = (t: string) => { try { JSON.parse(t); return true; } catch { return false; } };
 
-/** When a game's next time rule falls due: turn clock, abandonment of a seat, invite expiry (as store/lua/includes/game.lua). */
+/** When a game's next time rule falls due: turn clock, abandonment of a seat, invite expiry, idle lifetime (as store/lua/includes/game.lua). */
 function nextRuleAt(g: G, h: Record<string, string>): number | null {
   if (isFinished(g.status)) return null;
-  const times = [g.status === 'playing' ? g.deadline : null, h.aX, h.aO, g.status === 'waiting' ? h.ix : null]
+  const times = [g.status === 'playing' ? g.deadline : null, h.aX, h.aO, g.status === 'waiting' ? h.ix : null, h.il]
     .filter((t) => t !== null && t !== undefined).map(Number);
   return times.length ? Math.min(...times) : null;
 }

@@ -28,7 +28,7 @@ function fakeStore(calls: string[], overrides: Record<string, unknown>): Store {
     liveInstances: async () => [{ id: 'gw-t' }],
     hello: async (a: { newPlayerId: string; defaultName: string }) => { calls.push('hello'); return { resumed: false, playerId: a.newPlayerId, name: a.defaultName }; },
     unfinishedGames: async () => [],
-    create: async (_p: string, _n: string, gameId: string, code: string) => { calls.push(`create ${gameId} ${code}`); return { ok: true, version: 1 }; },
+    create: async (_p: string, _n: string, gameId: string, code: string) => { calls.push(`create ${gameId} ${code}`); return { ok: true, version: 1, gameId, code }; },
     readRoom: async (id: string) => ({ snapshot: snapshot(id, 1), presence: null }),
     disconnect: async () => { calls.push('disconnect'); return false; },
     touchSession: async () => {},

@@ -1,53 +1,80 @@
-// Housekeeping with a fake store: due time rules applied and counted by the gateway that applied
-// them, dead instances reaped in batches, one round at a time, nothing while the gateway cannot serve.
+// Housekeeping with a fake store: due time rules claimed in slices, applied and counted by the
+// gateway that applied them, a failing one skipped; dead instances reaped in batches, one round at
+// a time, nothing while the gateway cannot serve.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Housekeeping, type HousekeepingDeps } from '../../server/gateway/housekeeping.js';
 import { deferred, fakeMetrics, settle, silentLog } from './fakes.js';
 
-type Applied = 'timeout' | 'abandoned' | 'expired' | null;
+type Applied = 'timeout' | 'abandoned' | 'expired' | 'idle' | null;
 
-function setup(o: { due?: string[]; applied?: Record<string, Applied>; dead?: string[]; reaps?: ({ handled: number; left: number } | null)[] } = {}) {
+function setup(o: { due?: string[][]; applied?: Record<string, Applied | Error>; dead?: string[]; reaps?: ({ handled: number; left: number } | null)[] } = {}) {
   const calls: string[] = [];
   let canServe = true;
   let ready = true;
   const reaps = [...(o.reaps ?? [])];
+  const slices = [...(o.due ?? [])];
   const store: HousekeepingDeps['store'] = {
-    dueGames: async (limit) => { calls.push(`due ${limit}`); return o.due ?? []; },
-    expire: async (id) => { calls.push(`expire ${id}`); return o.applied?.[id] ?? null; },
+    claimDue: async (count, lease) => { calls.push(`claim ${count} ${lease}`); return slices.shift() ?? []; },
+    expire: async (id) => {
+      calls.push(`expire ${id}`);
+      const r = o.applied?.[id] ?? null;
+      if (r instanceof Error) throw r;
+      return r;
+    },
     deadInstances: async (self) => { calls.push(`dead but ${self}`); return o.dead ?? []; },
     reap: async (id, batch) => { calls.push(`reap ${id} ${batch}`); return reaps.length ? reaps.shift()! : { handled: 0, left: 0 }; },
   };
-  const metrics = fakeMetrics('timeRules', 'gamesFinished', 'redisErrors', 'playersReaped');
+  const metrics = fakeMetrics('timeRules', 'gamesFinished', 'redisErrors', 'playersReaped', 'outboxRepublished');
   const hk = new Housekeeping({ store, instanceId: 'gw-1-abc', canServe: () => canServe, isReady: () => ready, log: silentLog, metrics });
   return { hk, calls, metrics, set: (s: { canServe?: boolean; ready?: boolean }) => { canServe = s.canServe ?? canServe; ready = s.ready ?? ready; }, store };
 }
 
-test('sweep: each due game is expired; what this gateway applied is counted by reason', async () => {
-  const s = setup({ due: ['a', 'b', 'c'], applied: { a: 'timeout', c: 'abandoned' } });
+test('sweep: each claimed game is expired; what this gateway applied is counted by reason', async () => {
+  const s = setup({ due: [['a', 'b', 'c']], applied: { a: 'timeout', c: 'abandoned' } });
   await s.hk.sweep();
-  assert.deepEqual(s.calls, ['due 100', 'expire a', 'expire b', 'expire c']);
+  assert.deepEqual(s.calls, ['claim 50 5000', 'expire a', 'expire b', 'expire c']);
   assert.equal(s.metrics.timeRules.get(), 2);
   assert.equal(s.metrics.gamesFinished.get({ reason: 'timeout' }), 1);
   assert.equal(s.metrics.gamesFinished.get({ reason: 'abandoned' }), 1);
 });
 
 test('sweep: nothing while the gateway cannot serve; one sweep at a time; a failure is counted and the next sweep runs', async () => {
-  const s = setup({ due: ['a'] });
+  const s = setup({ due: [['a']] });
   s.set({ canServe: false });
   await s.hk.sweep();
   assert.deepEqual(s.calls, []);
   s.set({ canServe: true });
   const slow = deferred<string[]>();
-  s.store.dueGames = () => slow.promise;
+  s.store.claimDue = () => slow.promise;
   const first = s.hk.sweep();
   await s.hk.sweep();
   slow.reject(new Error('Connection is closed.'));
   await first;
   assert.equal(s.metrics.redisErrors.get({ op: 'sweep' }), 1);
-  s.store.dueGames = async () => ['z'];
+  s.store.claimDue = async () => ['z'];
   await s.hk.sweep();
   assert.deepEqual(s.calls, ['expire z']);
+});
+
+test('sweep: a game whose rule fails is counted and skipped, the rest of the slice is applied', async () => {
+  const s = setup({ due: [['a', 'b', 'c']], applied: { a: 'expired', b: new Error('ERR user_script: cjson decode'), c: 'idle' } });
+  await s.hk.sweep();
+  assert.equal(s.metrics.timeRules.get(), 2);
+  assert.equal(s.metrics.gamesFinished.get({ reason: 'idle' }), 1);
+  assert.equal(s.metrics.redisErrors.get({ op: 'sweep' }), 1);
+});
+
+test('sweep: full slices are claimed again in the same sweep (a backlog), at most 8 rules in flight', async () => {
+  const full = Array.from({ length: 50 }, (_, i) => `g${i}`);
+  const s = setup({ due: [full, ['last']] });
+  let inFlight = 0;
+  let most = 0;
+  s.store.expire = async () => { most = Math.max(most, ++inFlight); await settle(); inFlight--; return 'timeout'; };
+  await s.hk.sweep();
+  assert.deepEqual(s.calls, ['claim 50 5000', 'claim 50 5000']);
+  assert.equal(s.metrics.timeRules.get(), 51);
+  assert.equal(most, 8);
 });
 
 test('reap: every dead instance but this one, in batches until none is left, counted', async () => {

@@ -2,9 +2,49 @@
 -- T: the key and channel name templates of server/store/keys.ts (`%s` for an id), written in by
 -- scripts.ts when the scripts are loaded, so that no call carries or decodes them.
 local T = __KEY_TEMPLATES__
+-- An unfinished game nobody changed for this long (ms) is aborted (the `idle` rule, field il), so
+-- that no game, code or player's game list outlives its players even with every other clock off.
+local GAME_IDLE_MS = __GAME_IDLE_MS__
 local LINES = {{0,1,2},{3,4,5},{6,7,8},{0,3,6},{1,4,7},{2,5,8},{0,4,8},{2,4,6}}
 
 local function fmt(template, id) return (string.gsub(template, '%%s', id)) end
+
+-- Delivery (server/store/scripts.ts). OUTBOX false (REDIS_MODE=single): states and notices are
+-- PUBLISHed here; Redis fsyncs the AOF before it sends any of them. OUTBOX true (sentinel): a
+-- watcher must never see a change a failover can still roll back, so each is recorded in the
+-- outbox (scored by Redis time) and appended to PUBS (the upvalue the loader returns beside the
+-- reply); the gateway publishes them once a replica has the change, and any gateway republishes
+-- entries left over by one that died.
+local OUTBOX = __OUTBOX__
+
+local function emit(channel, payload, entry)
+  if not OUTBOX then redis.call('PUBLISH', channel, payload); return end
+  local t = redis.call('TIME')
+  redis.call('ZADD', T.outbox, tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), entry)
+  PUBS[#PUBS + 1] = entry
+  PUBS[#PUBS + 1] = channel
+  PUBS[#PUBS + 1] = payload
+end
+
+-- A notice (`G ID`, `M ID`, `R FROM TO`) on a player's or a game's channel.
+local function notice(channel, payload) emit(channel, payload, 'N ' .. channel .. ' ' .. payload) end
+
+-- Idempotency of requests (`idem`, '' when the request has none): the reply a player's request
+-- got when it was applied, kept 10 minutes; a resend gets it again with 'R' in place of 'OK'
+-- (the gateway answers it like the first time but counts nothing twice).
+local function idem_recall(pid, idem)
+  if idem == nil or idem == '' then return nil end
+  local v = redis.call('GET', fmt(T.idem, pid) .. idem)
+  if not v then return nil end
+  local r = cjson.decode(v)
+  r[1] = 'R'
+  return r
+end
+
+local function idem_record(pid, idem, reply)
+  if idem ~= nil and idem ~= '' then redis.call('SET', fmt(T.idem, pid) .. idem, cjson.encode(reply), 'EX', 600) end
+  return reply
+end
 
 local function now_ms()
   local t = redis.call('TIME')
@@ -53,7 +93,7 @@ local function save_and_publish(key, channel, g)
   if g.players.O ~= cjson.null then g.players.O.online = (o[2] == '1') end
   local json = cjson.encode(g)
   redis.call('HSET', key, 's', json)
-  redis.call('PUBLISH', channel, g.version .. ' {"t":"state","game":' .. json .. '}')
+  emit(channel, g.version .. ' {"t":"state","game":' .. json .. '}', 'S ' .. g.id .. ' ' .. g.version)
   return g.version
 end
 
@@ -69,14 +109,31 @@ local function finish(g, key, games_tpl, ttl)
   if tonumber(ttl) > 0 then redis.call('EXPIRE', key, ttl) end
 end
 
--- Whether a player has a live connection: any entry of its conns set whose instance key exists.
--- Dead entries are removed on the way.
+-- The store's availability (hash T.clock, kept by heartbeat-4.lua). `unrecorded`: no gateway has
+-- written a heartbeat for longer than the outage gap, so the store is just back from an outage the
+-- heartbeat has not recorded yet; `settling`: that, or the store came back less than `grace` ago.
+-- While settling, a lapsed registration proves nothing: its gateway may be alive and not have had
+-- its chance to renew yet.
+local function store_state(now)
+  local c = redis.call('HMGET', T.clock, 'alive', 'up', 'gap', 'grace')
+  local alive, up, gap, grace = tonumber(c[1]), tonumber(c[2]), tonumber(c[3]), tonumber(c[4])
+  local unrecorded = alive ~= nil and gap ~= nil and now - alive > gap
+  return unrecorded, unrecorded or (up ~= nil and grace ~= nil and now - up < grace)
+end
+
+-- Whether a player has a live connection: any entry of its conns set whose instance key exists
+-- (or, while the store is settling after an outage, whose instance may still renew). Dead entries
+-- are removed on the way.
 local function is_online(conns_key, instance_tpl)
   local live = false
+  local settling = nil
   for _, c in ipairs(redis.call('SMEMBERS', conns_key)) do
     local inst = string.match(c, '^([^|]+)|')
     if inst and redis.call('EXISTS', fmt(instance_tpl, inst)) == 1 then live = true
-    else redis.call('SREM', conns_key, c) end
+    else
+      if settling == nil then settling = select(2, store_state(now_ms())) end
+      if inst and settling then live = true else redis.call('SREM', conns_key, c) end
+    end
   end
   return live
 end
@@ -85,10 +142,11 @@ local function unfinished(g) return g.status == 'waiting' or g.status == 'playin
 
 -- Time rules. One entry per unfinished game in the deadlines set, scored by the earliest of its
 -- rules: the turn clock (the snapshot's deadline), each seat's abandonment (hash field aX/aO,
--- set while that seat's player is offline) and the invite's expiry (field ix, waiting games).
+-- set while that seat's player is offline), the invite's expiry (field ix, waiting games) and the
+-- idle lifetime (field il).
 local function next_rule_at(g, key)
   if not unfinished(g) then return nil end
-  local f = redis.call('HMGET', key, 'aX', 'aO', 'ix')
+  local f = redis.call('HMGET', key, 'aX', 'aO', 'ix', 'il')
   local at = nil
   local function consider(t)
     t = tonumber(t)
@@ -97,11 +155,14 @@ local function next_rule_at(g, key)
   if g.status == 'playing' then consider(g.deadline) end
   consider(f[1]); consider(f[2])
   if g.status == 'waiting' then consider(f[3]) end
+  consider(f[4])
   return at
 end
 
--- (Re)schedules a game in the deadlines set at its next rule, or removes it when it has none.
+-- (Re)schedules a game in the deadlines set at its next rule, or removes it when it has none. Every
+-- change of an unfinished game comes here: its idle lifetime starts again.
 local function schedule(g, key, deadlines_key)
+  if unfinished(g) then redis.call('HSET', key, 'il', now_ms() + GAME_IDLE_MS) end
   local at = next_rule_at(g, key)
   if at then redis.call('ZADD', deadlines_key, at, g.id) else redis.call('ZREM', deadlines_key, g.id) end
 end
@@ -183,7 +244,7 @@ end
 local function end_game(g, key, deadlines_key, T, ttl)
   finish(g, key, T.games, ttl)
   redis.call('ZREM', deadlines_key, g.id)
-  redis.call('HDEL', key, 'aX', 'aO', 'ix')
+  redis.call('HDEL', key, 'aX', 'aO', 'ix', 'il')
   if g.code ~= cjson.null then redis.call('DEL', fmt(T.code, g.code)) end
 end
 
@@ -198,4 +259,17 @@ local function start_pair_game(key, id, px, po, deadlines_key, T, turn_ms, aband
   redis.call('SADD', fmt(T.games, po.id), id)
   save_and_publish(key, fmt(T.gch, id), g)
   return g
+end
+
+-- Puts a player whose gateway was reaped while it waited for a quick match back in the queue at
+-- its old place (see reap-6.lua), once that gateway records its connection again.
+local function restore_queue_place(pid, queue_key, names_key)
+  local held = redis.call('GET', fmt(T.held, pid))
+  if not held then return end
+  redis.call('DEL', fmt(T.held, pid))
+  local score, name = string.match(held, '^(%S+) (.*)$')
+  if score then
+    redis.call('ZADD', queue_key, 'NX', score, pid)
+    redis.call('HSET', names_key, pid, name)
+  end
 end

@@ -3,14 +3,18 @@
 -- players out of the instance's index (SPOP: no player is handled twice), drops their connections
 -- on that instance and refreshes their presence: a player left offline leaves the queue, shows
 -- offline in its unfinished games and starts their abandonment clocks. Once the index is empty
--- the instance leaves the instances set. Does nothing while the instance key exists.
+-- the instance leaves the instances set. Does nothing while the instance key exists, nor while the
+-- store is settling after an outage (includes/game.lua store_state: the instance may be alive and
+-- not have renewed yet). A player taken out of the queue keeps its place for `hold` ms
+-- (heldQueuePlace): if the instance was only cut off, attach puts it back.
 -- KEYS[1] instance key; KEYS[2] instance's players index; KEYS[3] instances set; KEYS[4] deadlines;
 -- KEYS[5] queue; KEYS[6] queue names
--- ARGV: instance id, batch size, abandon ms
+-- ARGV: instance id, batch size, abandon ms, hold ms
 -- Returns {players handled, players left} or {-1, 0} when the instance is alive
 -- @include game
 if redis.call('EXISTS', KEYS[1]) == 1 then return {-1, 0} end
 local now = now_ms()
+if select(2, store_state(now)) then return {-1, 0} end
 local prefix = ARGV[1] .. '|'
 local pids = redis.call('SPOP', KEYS[2], tonumber(ARGV[2]))
 for _, pid in ipairs(pids) do
@@ -18,7 +22,11 @@ for _, pid in ipairs(pids) do
   for _, c in ipairs(redis.call('SMEMBERS', conns)) do
     if string.sub(c, 1, #prefix) == prefix then redis.call('SREM', conns, c) end
   end
-  refresh_player(pid, KEYS[4], KEYS[5], KEYS[6], T, now, ARGV[3])
+  local place = redis.call('ZSCORE', KEYS[5], pid)
+  local name = redis.call('HGET', KEYS[6], pid)
+  if not refresh_player(pid, KEYS[4], KEYS[5], KEYS[6], T, now, ARGV[3]) and place and name then
+    redis.call('SET', fmt(T.held, pid), place .. ' ' .. name, 'PX', ARGV[4])
+  end
 end
 local left = redis.call('SCARD', KEYS[2])
 if left == 0 then redis.call('SREM', KEYS[3], ARGV[1]) end

@@ -1,8 +1,10 @@
 -- join: takes the free seat O of the private game an invite code names.
 -- KEYS[1] invite code; KEYS[2] game; KEYS[3] joiner's games set; KEYS[4] queue; KEYS[5] queue names; KEYS[6] deadlines
--- ARGV: player id, name, game id the code named when read, max unfinished games, turn ms, abandon ms
--- Returns {'OK', version} | {'E', code}
+-- ARGV: player id, name, game id the code named when read, max unfinished games, turn ms, abandon ms, idem ('' for none)
+-- Returns {'OK', version, game id} ('R' for 'OK': a resent idem) | {'E', code}
 -- @include game
+local prev = idem_recall(ARGV[1], ARGV[7])
+if prev then return prev end
 if redis.call('GET', KEYS[1]) ~= ARGV[3] then return {'E', 'NOT_FOUND'} end
 local g = load_game(KEYS[2])
 if not g then return {'E', 'NOT_FOUND'} end
@@ -24,5 +26,5 @@ redis.call('SADD', KEYS[3], g.id)
 redis.call('ZREM', KEYS[4], ARGV[1])
 redis.call('HDEL', KEYS[5], ARGV[1])
 save_and_publish(KEYS[2], fmt(T.gch, g.id), g)
-redis.call('PUBLISH', fmt(T.pch, ARGV[1]), 'G ' .. g.id)
-return {'OK', g.version}
+notice(fmt(T.pch, ARGV[1]), 'G ' .. g.id)
+return idem_record(ARGV[1], ARGV[7], {'OK', g.version, g.id})

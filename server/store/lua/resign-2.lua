@@ -1,8 +1,10 @@
 -- resign: the sender loses a playing game; resigning a waiting game cancels it (aborted).
 -- KEYS[1] game; KEYS[2] deadlines
--- ARGV: player id, finished-game TTL s
--- Returns {'OK', version, status} | {'E', code}
+-- ARGV: player id, finished-game TTL s, idem ('' for none)
+-- Returns {'OK', version, status} ('R' for 'OK': a resent idem) | {'E', code}
 -- @include game
+local prev = idem_recall(ARGV[1], ARGV[3])
+if prev then return prev end
 local g = load_game(KEYS[1])
 if not g then return {'E', 'NOT_FOUND'} end
 local seat = seat_of(g, ARGV[1])
@@ -17,4 +19,4 @@ end
 g.version = g.version + 1
 end_game(g, KEYS[1], KEYS[2], T, ARGV[2])
 save_and_publish(KEYS[1], fmt(T.gch, g.id), g)
-return {'OK', g.version, g.status}
+return idem_record(ARGV[1], ARGV[3], {'OK', g.version, g.status})
