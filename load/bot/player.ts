@@ -30,6 +30,8 @@ export interface PlayerBotOptions {
   /** The variant it queues for or creates (absent: the classic game). */
   variant?: Variant;
   onMoveAcked?(ms: number, gameId: string, version: number): void;
+  /** How long after its move was acknowledged the next version of the game came (the opponent's answer: the computer's, in the computer scenario). */
+  onAnswered?(ms: number): void;
   /** Called once per finished game, by the bot of the first person's seat still in (countedBy). */
   onGameCompleted?(game: GameSnapshot): void;
   onError?(code: string): void;
@@ -46,6 +48,8 @@ export class PlayerBot implements BotHandlers {
   private thought = '';
   private midSeq = 0;
   private lastMoveAt = -Infinity;
+  /** The bot's last acknowledged move, until the game's next version arrives. */
+  private awaiting: { gameId: string; version: number; at: number } | null = null;
   private readonly counted = new Set<string>();
   private code: string | null = null;
   /** The guest's invite code already joined (or refused): not joined twice. */
@@ -85,6 +89,11 @@ export class PlayerBot implements BotHandlers {
   notice(): void { /* the state that follows a notice is what counts */ }
 
   state(g: GameSnapshot, reset: boolean): void {
+    const a = this.awaiting;
+    if (a && (g.id !== a.gameId || g.version > a.version)) {
+      this.awaiting = null;
+      if (g.id === a.gameId) this.o.onAnswered?.(performance.now() - a.at);
+    }
     const cur = this.game;
     if (cur && g.id === cur.id) {
       const arrival = classifyState(cur.version, g.version, reset);
@@ -130,7 +139,11 @@ export class PlayerBot implements BotHandlers {
     const cell = cells[Math.floor(Math.random() * cells.length)];
     const mid = `${this.o.conn.label}:${++this.midSeq}`;
     this.o.conn.move(g.id, cell, mid).then((r) => {
-      if (r.ok) this.o.onMoveAcked?.(performance.now() - r.firstSentAt, g.id, r.version);
+      if (r.ok) {
+        this.o.onMoveAcked?.(performance.now() - r.firstSentAt, g.id, r.version);
+        // a move that ended the game gets no answer; one already answered neither
+        if (this.game?.id === g.id && this.game.version <= r.version && !isFinished(this.game.status)) this.awaiting = { gameId: g.id, version: r.version, at: performance.now() };
+      }
       this.act();
     });
   }

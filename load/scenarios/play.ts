@@ -21,6 +21,7 @@ export async function runPlay(o: ScenarioOptions, mode: PlayMode): Promise<LoadR
     thinkMs: think, variant: o.variant,
     onMoveAcked: (ms: number) => stats.moveAcked(ms),
     onGameCompleted: () => stats.gameCompleted(),
+    onAnswered: mode === 'computer' ? (ms: number) => stats.answers.record(ms) : undefined,
   };
   for (let i = 0; i < o.games; i++) {
     // the bots of a game start on different gateways
@@ -44,6 +45,7 @@ export async function runPlay(o: ScenarioOptions, mode: PlayMode): Promise<LoadR
   await stopAll(bots.map((b) => () => b.stop()), stats);
   const r = baseReport(mode === 'queue' ? 'play' : mode, stats);
   if (o.variant) r.variant = o.variant;
+  if (mode === 'computer') r.computer_answer_ms = stats.answers.summary();
   // what a move costs the gateways (all of them together), from their own CPU counters
   r.gateway_cpu_us_per_move = cpu0 !== null && cpu1 !== null && r.moves ? Math.round(((cpu1 - cpu0) * 1e6) / r.moves) : null;
   r.bot_cpu_us_per_move = r.moves ? Math.round((own.user + own.system) / r.moves) : null;
