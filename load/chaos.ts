@@ -12,7 +12,8 @@ import { hypothesis, judge, report } from './chaos/report.js';
 const USAGE = `usage: npm run chaos -- [--duration SECONDS (60)] [--kill-every SECONDS (3; 20 for primary-kill)]
        [--fault gateway-kill|redis-restart|both|primary-kill] [--redis single|sentinel (single)]
        [--gateways N (5)] [--games N (100)] [--rate MOVES_PER_S (260)] [--spectators N (50)] [--restart-delay MS (2000)]
-       [--redis-down SECONDS (3)] [--demo]`;
+       [--redis-down SECONDS (3)] [--classic-only] [--demo]
+  By default 3 of every 10 bots queue for a three-player 7x7 variant and 1 plays against the computer; --classic-only: classic quick match only.`;
 
 let a;
 try {
@@ -22,7 +23,7 @@ try {
       redis: { type: 'string', default: 'single' },
       gateways: { type: 'string', default: '5' }, games: { type: 'string', default: '100' }, rate: { type: 'string', default: '260' },
       spectators: { type: 'string', default: '50' }, 'restart-delay': { type: 'string', default: '2000' }, 'redis-down': { type: 'string', default: '3' },
-      demo: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
+      demo: { type: 'boolean', default: false }, 'classic-only': { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
     },
   }).values;
 } catch (e) {
@@ -48,7 +49,7 @@ const duration = num('duration', 10);
 let t0 = performance.now();
 const o: ChaosOptions = {
   gateways: num('gateways', 2), durationS: duration, killEveryS: num('kill-every', 1), restartDelayMs: num('restart-delay', 1),
-  games: num('games', 1), spectators: num('spectators', 0), rate: num('rate', 1), faults,
+  mix: !a['classic-only'], games: num('games', 1), spectators: num('spectators', 0), rate: num('rate', 1), faults,
   redisMode: a.redis, primaryKillEveryS: num('kill-every', 1),
   redisAtS: Math.round(duration / 2), redisDownS: num('redis-down', 1),
   onEvent: (e) => { if (e.kind === 'phase' && e.what.includes('connect')) t0 = e.at; print(e); },
@@ -65,7 +66,8 @@ const print = eventPrinter(process.stdout, () => t0, a.demo!);
 
 console.log(`${hypothesis(o)}\n`);
 const store = o.redisMode === 'sentinel' ? 'a Redis primary, two replicas and three Sentinels of its own' : 'a Redis with AOF of its own';
-console.log(`Experiment: ${o.gateways} gateways and ${store}; ${o.games * 2} bots playing quick-match games at ~${o.rate} moves/s and ${o.spectators} spectators for ${duration} s; faults: ${faults.join(', ')}.\n`);
+const games = o.mix ? 'quick-match games (some of a three-player variant, some against the computer)' : 'classic quick-match games';
+console.log(`Experiment: ${o.gateways} gateways and ${store}; ${o.games * 2} bots playing ${games} at ~${o.rate} moves/s and ${o.spectators} spectators for ${duration} s; faults: ${faults.join(', ')}.\n`);
 try {
   const run = await runChaos(o, liveView(process.stdout, a.demo!));
   const v = judge(run);

@@ -3,15 +3,18 @@
 // second, prints a table at the end and, with --json, writes the report of docs/OPERATIONS.md §10.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parseVariantName } from '../shared/variant.js';
 import { socketBudget } from './limits.js';
 import { sourcesFor } from './scenarios/common.js';
 import { runScenario, SCENARIOS, socketsOf, type ScenarioName } from './scenarios/index.js';
 import { fmtMs, summaryRows, table, type LoadReport, type Percentiles } from './stats.js';
 
-const USAGE = `usage: npm run load -- --url WS_URL[,WS_URL...] [--scenario play|private|watch|idle] [--games N]
-       [--duration SECONDS] [--think MS] [--spectators N] [--connections N] [--sources N] [--json FILE] [--quiet]
-  play      N pairs found by quick match, moving as soon as it is their turn (--think: pause per move)
-  private   N pairs that create and join private games
+const USAGE = `usage: npm run load -- --url WS_URL[,WS_URL...] [--scenario play|private|computer|watch|idle] [--games N]
+       [--variant RxCkKpN] [--duration SECONDS] [--think MS] [--spectators N] [--connections N] [--sources N] [--json FILE] [--quiet]
+  play      N games found by quick match, moving as soon as it is their turn (--think: pause per move)
+  private   N games whose bots create and join private games
+  computer  N bots each playing against the computer (new games and rematches)
+  --variant the variant of play/private/computer, e.g. 15x15k5p2 (rows x cols, k in a row, players); default classic
   watch     one game played every --think ms (default 200), followed by --spectators N over all --url
   idle      --connections N players that only answer pings; the gateways' memory before and after`;
 
@@ -24,7 +27,7 @@ const { values: a } = (() => {
   try {
     return parseArgs({
       options: {
-        url: { type: 'string' }, scenario: { type: 'string', default: 'play' }, games: { type: 'string', default: '10' },
+        url: { type: 'string' }, variant: { type: 'string' }, scenario: { type: 'string', default: 'play' }, games: { type: 'string', default: '10' },
         duration: { type: 'string', default: '10' }, think: { type: 'string' }, spectators: { type: 'string', default: '100' },
         connections: { type: 'string', default: '1000' }, sources: { type: 'string' }, json: { type: 'string' },
         quiet: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
@@ -43,8 +46,9 @@ const num = (name: string, v: string | undefined, min: number): number => {
   if (!Number.isFinite(n) || n < min) fail(`--${name} must be a number >= ${min}.`);
   return n;
 };
+const variant = a.variant === undefined ? undefined : parseVariantName(a.variant) ?? fail(`--variant "${a.variant}" is not RxCkKpN within the contract's bounds (e.g. 15x15k5p2).`);
 const o = {
-  urls, durationS: num('duration', a.duration, 1), games: num('games', a.games, 1),
+  urls, variant, durationS: num('duration', a.duration, 1), games: num('games', a.games, 1),
   thinkMs: num('think', a.think ?? (scenario === 'watch' ? '200' : '0'), 0),
   spectators: num('spectators', a.spectators, 1), connections: num('connections', a.connections, 1),
   sources: 0, progress: a.quiet ? null : process.stderr,
@@ -55,7 +59,7 @@ if (sockets > socketBudget()) {
   fail(`${sockets} sockets do not fit the open-file limit of this process (ulimit -n ${socketBudget() + 100}); lower the count or raise the limit.`);
 }
 
-console.error(`load: ${scenario} against ${urls.length} gateway(s) for ${o.durationS} s (${sockets} sockets${o.sources > 1 ? ` from ${o.sources} source addresses` : ''})`);
+console.error(`load: ${scenario}${variant ? ` ${a.variant}` : ''} against ${urls.length} gateway(s) for ${o.durationS} s (${sockets} sockets${o.sources > 1 ? ` from ${o.sources} source addresses` : ''})`);
 let report: LoadReport;
 try {
   report = await runScenario(scenario, o);

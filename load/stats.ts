@@ -28,6 +28,8 @@ export class Stats implements ConnStats {
   games = 0;
   readonly errors: Record<string, number> = {};
   latency = new Latency();
+  /** The computer scenario: from a bot's acknowledged move to the computer's answer arriving. */
+  answers = new Latency();
   startedAt = performance.now();
   /** Set when the measured window ends (moves after it still count; the rate uses the window). */
   endedAt = 0;
@@ -38,6 +40,7 @@ export class Stats implements ConnStats {
     this.moves = 0;
     this.games = 0;
     this.latency = new Latency();
+    this.answers = new Latency();
   }
 
   opened(): void { if (++this.open > this.peak) this.peak = this.open; }
@@ -124,5 +127,6 @@ export function summaryRows(r: LoadReport): [string, string][] {
     ['moves acked', `${r.moves} (${r.moves_per_s}/s)`],
     ['move latency', r.moves ? fmtMs(r.move_latency_ms) : '-'],
     ['errors', errs.length ? errs.map(([k, v]) => `${k} ${v}`).join(', ') : 'none'],
+    ...(r.computer_answer_ms ? [['computer answer', `${fmtMs(r.computer_answer_ms as Percentiles)} (from the move's ok to the computer's move)`] as [string, string]] : []),
   ];
 }

@@ -46,7 +46,7 @@ export const SETTINGS = {
   ALLOWED_ORIGINS: [z.string().optional(), 'Comma-separated Origins allowed to open a WebSocket (default: any gateway of the cluster, i.e. any loopback or this host); "*" allows all. Requests without Origin are allowed unless REQUIRE_ORIGIN is on.'],
   REQUIRE_ORIGIN: [z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').default(false), 'Refuse WebSocket upgrades that carry no Origin header (browsers always send one; bots usually do not).'],
   HEARTBEAT_MS: [int(100, 60000).default(1000), 'How often the gateway renews its registration in Redis (it lapses after 3 beats) and looks for dead gateways to clean up after.'],
-  SWEEP_MS: [int(20, 60000).default(200), 'How often the gateway looks for due time rules (turn clocks, abandonment, invites) in Redis.'],
+  SWEEP_MS: [int(20, 60000).default(200), 'How often the gateway looks for due time rules (turn clocks, abandonment, invites, the computer\'s turns) in Redis; a computer\'s turn left by a dead gateway is claimed again within 500 ms plus this, so keep it under 500 for the computer to move within a second.'],
   DRAIN_MS: [int(0, 60000).default(5000), 'On SIGTERM or SIGINT every client is closed with 1012; the gateway then waits at most this many ms for in-flight commands before it exits.'],
 } as const;
 

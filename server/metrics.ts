@@ -12,7 +12,7 @@ import { ERROR_CODES } from '../shared/protocol.js';
  */
 export const FINISH_REASONS = ['line', 'draw', 'resign', 'cancelled', 'timeout', 'abandoned', 'expired', 'idle'] as const;
 export type FinishReason = (typeof FINISH_REASONS)[number];
-export const GAME_KINDS = ['quick', 'private', 'rematch'] as const;
+export const GAME_KINDS = ['quick', 'private', 'rematch', 'computer'] as const;
 
 export function createMetrics(gateway: string) {
   const registry = new Registry();
@@ -42,6 +42,11 @@ export function createMetrics(gateway: string) {
     resumes: new Counter({ name: 'trine_resumes_total', help: 'Sessions resumed with a known token.', registers }),
     playersReaped: new Counter({ name: 'trine_players_reaped_total', help: 'Players of dead gateway instances whose connections this gateway cleaned up.', registers }),
     timeRules: new Counter({ name: 'trine_time_rules_applied_total', help: 'Due time rules (turn clocks, invites, abandonment) this gateway applied.', registers }),
+    computerMoves: new Counter({ name: 'trine_computer_moves_total', help: 'Moves of the computer opponent this gateway claimed and applied, by how it chose (perfect, win, block, heuristic).', labelNames: ['reason'], registers }),
+    computerThinkSeconds: new Histogram({
+      name: 'trine_computer_think_seconds', help: 'Time the computer opponent took to choose a move on this gateway (its budget is 50 ms).',
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1], registers,
+    }),
     rollbacks: new Counter({ name: 'trine_rollbacks_total', help: 'Games read at a lower version than this gateway had forwarded (a failover lost acknowledged writes); forwarded with "reset": true.', registers }),
     outboxRepublished: new Counter({ name: 'trine_outbox_republished_total', help: 'REDIS_MODE=sentinel: outbox entries this gateway published for a change whose own gateway did not (it died or failed between the change and its publishing).', registers }),
     durabilityFailures: new Counter({ name: 'trine_durability_failures_total', help: 'Changes or reads not known to survive a Redis process death in time (no replica acknowledged within DURABILITY_TIMEOUT_MS), answered UNAVAILABLE.', registers }),

@@ -4,6 +4,7 @@
 // the change; with the replica stopped (SIGSTOP) a move is UNAVAILABLE and no watcher sees it;
 // the resend with the same mid, once the replica is back, is applied once. A change whose gateway
 // never published it (the script called from here) reaches watchers through the outbox reconciler.
+// The scripts of variants and the computer's turns deliver the same way.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { mkdtempSync } from 'node:fs';
@@ -120,6 +121,26 @@ describe('durability in replica mode', () => {
     assert.equal(await versionOn(onPrimary, id), 3);
     assert.equal(await versionOn(onReplica, id), 3);
     await S.stateAt(id, 3);
+    await until(async () => (await onPrimary.zcard(keys.outbox())) === 0, 'outbox emptied');
+  });
+
+  test('the variant scripts deliver through the outbox too: the computer answers, a three-player game goes on after a resignation', async () => {
+    const A = await who(ws[0], 'CA');
+    const S = await who(ws[1], 'CS');
+    const vc = await A.ok({ t: 'create', vs: 'computer' });
+    await S.ok({ t: 'watch', gameId: vc.gameId });
+    const r = await A.ok({ t: 'move', gameId: vc.gameId, cell: 4, mid: 'c1' });
+    const answered = await S.stateAt(vc.gameId, r.version + 1); // whichever gateway claimed the computer's turn published it
+    assert.deepEqual([answered.turn, answered.players.O?.computer], ['X', true]);
+    assert.ok(await versionOn(onReplica, vc.gameId) >= r.version + 1, 'the computer\'s move is on the replica');
+    const [X, O, Y] = [await who(ws[0], 'TX'), await who(ws[1], 'TO'), await who(ws[0], 'TY')];
+    const made = await X.ok({ t: 'create', variant: { rows: 3, cols: 4, k: 3, players: 3 } });
+    await S.ok({ t: 'watch', gameId: made.gameId });
+    for (const c of [O, Y]) await c.ok({ t: 'join', code: made.code });
+    await Y.ok({ t: 'resign', gameId: made.gameId });
+    const s = await S.stateWhere(made.gameId, (g) => (g.out ?? []).includes('Y'), 'Y out');
+    assert.deepEqual([s.status, s.version], ['playing', 4]);
+    assert.equal(await versionOn(onReplica, made.gameId), 4);
     await until(async () => (await onPrimary.zcard(keys.outbox())) === 0, 'outbox emptied');
   });
 

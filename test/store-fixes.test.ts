@@ -99,7 +99,7 @@ test('idle rule: with every clock off, an unfinished game nobody touches is abor
   for (const id of [playing.id, waiting.id]) assert.ok(Number(await redis.zscore(w.s.keys.deadlines(), id)) > await redisNow(), 'scheduled at its idle lifetime');
   const applied: string[] = [];
   await until(async () => {
-    for (const id of await w.s.claimDue(10, 5000)) { const r = await w.s.expire(id); if (r) applied.push(r); }
+    for (const id of await w.s.claimDue(10, 5000)) { const r = await w.s.expire(id); if (typeof r === 'string') applied.push(r); }
     return applied.length === 2;
   }, 5000, 'both games idle');
   assert.deepEqual(applied, ['idle', 'idle']);

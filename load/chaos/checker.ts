@@ -8,8 +8,9 @@
 //  - every game either finished or is still resumable (listed for its players, and a real resume
 //    with a player's token gets it back), and none stood still while the bots were playing.
 import type { Redis } from 'ioredis';
-import type { GameSnapshot } from '../../shared/protocol.js';
-import { count, isFinished, type Status } from '../../shared/rules.js';
+import { seatOf, type GameSnapshot } from '../../shared/protocol.js';
+import { isFinished, type Status } from '../../shared/rules.js';
+import { seatsOf } from '../../shared/variant.js';
 import type { Keys } from '../../server/store/keys.js';
 import type { History } from './history.js';
 
@@ -54,7 +55,13 @@ async function readFinal(redis: Redis, keys: Keys, ids: string[]): Promise<Map<s
   return out;
 }
 
-const seatOfId = (g: GameSnapshot, pid: string) => (g.players.X?.id === pid ? 'X' : g.players.O?.id === pid ? 'O' : null);
+/** Marks on a board of any variant. */
+const marksOn = (board: string): number => board.length - board.split('.').length + 1;
+
+/** The people who hold a seat of an unfinished game: not the computer, not a player who is out. */
+const seatedPeople = (g: GameSnapshot): string[] => seatsOf(g.variant?.players ?? 2)
+  .filter((s) => !(g.out ?? []).includes(s))
+  .flatMap((s) => { const p = g.players[s]; return p && !p.computer ? [p.id] : []; });
 
 export async function checkHistory(o: CheckOptions): Promise<CheckResult> {
   const h = o.history;
@@ -76,7 +83,7 @@ export async function checkHistory(o: CheckOptions): Promise<CheckResult> {
     if (atFinal && (atFinal.board !== g.board || atFinal.status !== g.status)) {
       v.push({ kind: 'fork', gameId: id, detail: `v${g.version} in Redis is ${g.board} ${g.status}, ${atFinal.observer} saw ${atFinal.board} ${atFinal.status}` });
     }
-    const marks = count(g.board, 'X') + count(g.board, 'O');
+    const marks = marksOn(g.board);
     const versions = [...f.mids.values()];
     if (marks > f.mids.size) v.push({ kind: 'applied-twice', gameId: id, detail: `${marks} marks on the board but ${f.mids.size} applied move ids` });
     if (marks < f.mids.size) v.push({ kind: 'ack-lost', gameId: id, detail: `${f.mids.size} applied move ids but only ${marks} marks on the board ${g.board}` });
@@ -94,7 +101,7 @@ export async function checkHistory(o: CheckOptions): Promise<CheckResult> {
     if (m.acks.some((x) => x !== ver)) {
       v.push({ kind: 'applied-twice', gameId: m.gameId, detail: `move ${m.mid} acknowledged at versions ${m.acks.join(', ')}` });
     }
-    const seat = seatOfId(f.game, m.playerId);
+    const seat = seatOf(f.game, m.playerId);
     const recorded = f.mids.get(`${m.playerId}:${m.mid}`);
     if (recorded !== ver) {
       v.push({ kind: 'ack-lost', gameId: m.gameId, detail: `move ${m.mid} (cell ${m.cell}) acknowledged at v${ver}, Redis records it ${recorded === undefined ? 'nowhere' : `at v${recorded}`}` });
@@ -122,7 +129,7 @@ export async function checkHistory(o: CheckOptions): Promise<CheckResult> {
   for (const f of unfinished) {
     const g = f.game;
     const id = g.id;
-    const seated = [g.players.X?.id, g.players.O?.id].filter((x): x is string => !!x);
+    const seated = seatedPeople(g);
     for (const pid of seated) {
       if (!(await o.redis.sismember(o.keys.playerGames(pid), id))) {
         v.push({ kind: 'not-resumable', gameId: id, detail: `game ${g.status} at v${g.version} is not among the unfinished games of its player ${pid}` });

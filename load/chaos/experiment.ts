@@ -11,7 +11,8 @@ import { freePortRange } from '../../server/launcher/ports.js';
 import { SentinelRedis } from '../../server/launcher/sentinel.js';
 import { Keys } from '../../server/store/keys.js';
 import { BotConnection } from '../bot/connection.js';
-import { PlayerBot } from '../bot/player.js';
+import { parseVariantName, type Variant } from '../../shared/variant.js';
+import { PlayerBot, type NewGame } from '../bot/player.js';
 import { SpectatorBot } from '../bot/spectator.js';
 import { sleep } from '../scenarios/common.js';
 import { Stats } from '../stats.js';
@@ -43,6 +44,11 @@ export interface ChaosOptions {
   /** When Redis is stopped (s after the start) and for how long. */
   redisAtS: number;
   redisDownS: number;
+  /**
+   * Mixes other games into the classic quick matches: of every ten players, three queue for a
+   * three-player variant together and one plays against the computer (classic, or a bigger board).
+   */
+  mix?: boolean;
   /** At most this many kills (Infinity: as the schedule allows). */
   maxKills?: number;
   env?: Record<string, string>;
@@ -119,7 +125,10 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
   const thinkMs = (o.games * 1000) / o.rate;
   const players: PlayerBot[] = [];
   for (let i = 0; i < o.games * 2; i++) {
-    players.push(new PlayerBot({ conn: conn(`p${i}`, i), newGame: 'queue', thinkMs: () => thinkMs * (0.5 + Math.random()), onMoveAcked: (ms) => stats.moveAcked(ms), onGameCompleted: () => stats.gameCompleted() }));
+    players.push(new PlayerBot({
+      conn: conn(`p${i}`, i), ...roleOf(i, o.mix === true), thinkMs: () => thinkMs * (0.5 + Math.random()),
+      onMoveAcked: (ms) => stats.moveAcked(ms), onGameCompleted: () => stats.gameCompleted(),
+    }));
   }
   const spectators: SpectatorBot[] = [];
   for (let i = 0; i < o.spectators; i++) {
@@ -243,6 +252,17 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
     await cluster.stop();
   }
   return { o, t0, pausedAt, history, check, kills, skipped, restarts, downShare, outage, primaryKills, failovers, stats, unresumed, logDir: join(dir, 'logs') };
+}
+
+const MIXED_GROUP = parseVariantName('7x7k4p3')!;
+const COMPUTER_BOARDS: (Variant | undefined)[] = [undefined, parseVariantName('9x9k4p2')!];
+
+/** How the i-th player finds its games: classic quick match, or (mixed) a variant's queue or the computer. */
+function roleOf(i: number, mix: boolean): { newGame: NewGame; variant?: Variant } {
+  const slot = i % 10;
+  if (!mix || slot < 6) return { newGame: 'queue' };
+  if (slot < 9) return { newGame: 'queue', variant: MIXED_GROUP };
+  return { newGame: 'computer', variant: COMPUTER_BOARDS[Math.floor(i / 10) % COMPUTER_BOARDS.length] };
 }
 
 /** Time each gateway spends down (from its death to its next /readyz 200), within the measured window. */

@@ -3,14 +3,17 @@
 // measured window.
 import { BotConnection } from '../bot/connection.js';
 import type { Recorder } from '../bot/recorder.js';
+import type { Variant } from '../../shared/variant.js';
 import type { Stats } from '../stats.js';
 
 export interface ScenarioOptions {
   /** WebSocket URLs of the gateways; bots are spread over them. */
   urls: string[];
   durationS: number;
-  /** play/private: concurrent games (pairs of bots). */
+  /** play/private/computer: concurrent games (of N bots each; one bot against the computer). */
   games: number;
+  /** play/private/computer: the variant played (absent: the classic game). */
+  variant?: Variant;
   /** Pause before each move (ms): 0 plays as fast as the server answers. */
   thinkMs: number;
   /** watch: spectators of the one game. */

@@ -3,8 +3,10 @@
 // seat or follows a game; every other socket learns of it through pub/sub.
 import type { Logger } from 'pino';
 import type { ClientMessage, ErrorCode, ServerMessage } from '../../shared/protocol.js';
+import { VARIANT_BOUNDS } from '../../shared/variant.js';
 import type { FinishReason, Metrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
+import type { ComputerTurns } from './computer-turns.js';
 import type { Conn } from './conn.js';
 import { frameOf } from './messages.js';
 import type { Rooms } from './rooms.js';
@@ -12,6 +14,8 @@ import type { Rooms } from './rooms.js';
 export interface CommandDeps {
   store: Store;
   rooms: Rooms;
+  /** Claims a computer's turn at once when a command passed the turn to it (a sweep would, later). */
+  computer: Pick<ComputerTurns, 'nudge'>;
   metrics: Metrics;
   log: Logger;
   newGameId(): string;
@@ -33,7 +37,7 @@ export const COMMANDS: { [T in Exclude<ClientMessage['t'], 'hello'>]: Handler<T>
   },
 
   async queue(d, c, m) {
-    const r = await d.store.queue(c.playerId!, c.name, d.newGameId(), m.idem);
+    const r = await d.store.queue(c.playerId!, c.name, d.newGameId(), m.idem, { variant: m.variant });
     if (!r.ok) return d.fail(c, m.rid, r.code as ErrorCode);
     d.reply(c, { t: 'ok', rid: m.rid });
     if (r.matched) {
@@ -50,16 +54,17 @@ export const COMMANDS: { [T in Exclude<ClientMessage['t'], 'hello'>]: Handler<T>
   },
 
   async create(d, c, m) {
+    const kind = m.vs === 'computer' ? 'computer' : 'private';
     for (let attempt = 0; attempt < 5; attempt++) {
-      const r = await d.store.create(c.playerId!, c.name, d.newGameId(), d.newCode(), m.idem);
+      const r = await d.store.create(c.playerId!, c.name, d.newGameId(), d.newCode(), m.idem, { variant: m.variant, vs: m.vs });
       if (!r.ok && r.code === 'CODE_TAKEN') continue;
       if (!r.ok) return d.fail(c, m.rid, r.code as ErrorCode);
-      // a resent idem answers the game of the first application
+      // a resent idem answers the game of the first application; a game against the computer has no code
       const { gameId, code } = r;
-      if (!r.repeated) d.metrics.gamesCreated.inc({ kind: 'private' });
-      d.reply(c, { t: 'ok', rid: m.rid, gameId, code });
+      if (!r.repeated) d.metrics.gamesCreated.inc({ kind });
+      d.reply(c, code ? { t: 'ok', rid: m.rid, gameId, code } : { t: 'ok', rid: m.rid, gameId });
       await joinSeat(d, c, gameId);
-      return { gameId, version: r.version, ...(r.repeated ? { repeated: true } : { event: 'created', kind: 'private' }) };
+      return { gameId, version: r.version, ...(r.repeated ? { repeated: true } : { event: 'created', kind }) };
     }
     d.fail(c, m.rid, 'INTERNAL', 'Could not find a free invite code; try again.');
   },
@@ -93,9 +98,11 @@ export const COMMANDS: { [T in Exclude<ClientMessage['t'], 'hello'>]: Handler<T>
   }),
 
   async move(d, c, m) {
-    if (m.cell < 0 || m.cell > 8) return d.fail(c, m.rid, 'BAD_CELL');
+    // no board has more cells; within that, the game's own size is the move script's to check
+    if (m.cell < 0 || m.cell >= MAX_CELLS) return d.fail(c, m.rid, 'BAD_CELL');
     const r = await d.store.move(c.playerId!, m.gameId, m.cell, m.mid);
     if (!r.ok) return d.fail(c, m.rid, r.code as ErrorCode);
+    if (r.computerTurn) d.computer.nudge(m.gameId);
     // counted by the writer only: a repeated mid (status null) applied nothing
     const reason: FinishReason | null = r.status === 'won' ? 'line' : r.status === 'draw' ? 'draw' : null;
     if (r.status) d.metrics.moves.inc();
@@ -108,9 +115,12 @@ export const COMMANDS: { [T in Exclude<ClientMessage['t'], 'hello'>]: Handler<T>
   async resign(d, c, m) {
     const r = await d.store.resign(c.playerId!, m.gameId, m.idem);
     if (!r.ok) return d.fail(c, m.rid, r.code as ErrorCode);
+    if (r.computerTurn) d.computer.nudge(m.gameId);
+    d.reply(c, { t: 'ok', rid: m.rid, version: r.version });
+    // with more than two players the game may go on without the resigner
+    if (r.status === 'playing') return { gameId: m.gameId, version: r.version, ...(r.repeated ? { repeated: true } : { event: 'out', reason: 'resign' }) };
     const reason: FinishReason = r.status === 'aborted' ? 'cancelled' : 'resign';
     if (!r.repeated) d.metrics.gamesFinished.inc({ reason });
-    d.reply(c, { t: 'ok', rid: m.rid, version: r.version });
     return { gameId: m.gameId, version: r.version, ...(r.repeated ? { repeated: true } : { event: 'finished', reason }) };
   },
 
@@ -120,12 +130,16 @@ export const COMMANDS: { [T in Exclude<ClientMessage['t'], 'hello'>]: Handler<T>
     d.reply(c, r.started ? { t: 'ok', rid: m.rid, gameId: r.started } : { t: 'ok', rid: m.rid });
     if (r.started) {
       if (!r.repeated) d.metrics.gamesCreated.inc({ kind: 'rematch' });
+      if (r.computerTurn) d.computer.nudge(r.started); // the computer opens the rematch (it holds X now)
       await joinSeat(d, c, r.started, frameOf({ t: 'rematch', from: m.gameId, gameId: r.started }));
       return { gameId: r.started, from: m.gameId, event: 'created', kind: 'rematch' };
     }
     return { gameId: m.gameId };
   },
 };
+
+/** The cells of the largest board of the contract (19 x 19). */
+const MAX_CELLS = VARIANT_BOUNDS.maxSide * VARIANT_BOUNDS.maxSide;
 
 /** Follows a game in which the socket's player holds a seat; a socket keeps at most a few finished games. */
 export async function joinSeat(d: Pick<CommandDeps, 'rooms'>, c: Conn, gameId: string, announce?: string): Promise<void> {

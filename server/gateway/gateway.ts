@@ -3,7 +3,8 @@
 // Everything it needs from outside (configuration, Redis clients, the Store, the transport, ids,
 // the clock) is passed in; server/main.ts builds the real ones, a test may pass fakes.
 // The jobs live in their own modules: readiness.ts (Redis health and recovery), registration.ts
-// (registration and heartbeat), housekeeping.ts (time rules, dead instances), drain.ts (stopping),
+// (registration and heartbeat), housekeeping.ts (time rules, dead instances), computer-turns.ts
+// (the computer opponent's moves, claimed like time rules), drain.ts (stopping),
 // sockets.ts (client sockets), rooms.ts and players.ts (fan-out), channels.ts (pub/sub messages).
 import type { Logger } from 'pino';
 import { MAX_FRAME_BYTES } from '../../shared/protocol.js';
@@ -16,6 +17,7 @@ import type { DurabilitySetup } from '../store/durability.js';
 import type { Store } from '../store/store.js';
 import type { Transport, TransportFactory } from '../transport/types.js';
 import { joinSeat } from './commands.js';
+import { ComputerTurns } from './computer-turns.js';
 import type { Conn } from './conn.js';
 import { Drain } from './drain.js';
 import { Housekeeping } from './housekeeping.js';
@@ -105,12 +107,13 @@ export class Gateway {
     const health = this.health = new Readiness({
       cmd: o.cmd, sub: o.sub, registration, subs, rooms, players: this.players, isDraining, now, log, metrics,
     });
+    const computer = new ComputerTurns({ store, metrics, log, track: (p) => drain.track(p), now });
     this.housekeeping = new Housekeeping({
-      store, instanceId, canServe: () => health.canServe(), isReady: () => health.readiness().ok, log, metrics,
+      store, instanceId, canServe: () => health.canServe(), isReady: () => health.readiness().ok, computer, log, metrics,
       outbox: o.durability?.delivery === 'outbox' ? store.outbox : null,
     });
     this.sockets = new SocketHandler({
-      cfg, instanceId, store, rooms, players: this.players, metrics, log, ids: o.ids, conns: this.conns,
+      cfg, instanceId, store, rooms, players: this.players, computer, metrics, log, ids: o.ids, conns: this.conns,
       isReady: () => health.canServe(), isDraining, originAllowed: originPolicy(cfg), track: (p) => drain.track(p), now,
     });
     this.wire();

@@ -2,12 +2,14 @@
 // invite expiry, idle games) and cleaning up after dead gateway instances. Every gateway runs both
 // on a timer; the Lua scripts make sure each rule is applied, and each dead instance's player
 // handled, once. Each sweep claims its own slice of the due games (lua/claim-1.lua), so that a
-// backlog (after an outage) drains in parallel across gateways.
+// backlog (after an outage) drains in parallel across gateways. The computer's turns are time rules
+// too: a claimed one is played here (computer-turns.ts).
 import type { Logger } from 'pino';
 import { errText } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Outbox } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
+import type { ComputerTurns } from './computer-turns.js';
 
 /** Due games claimed at once, and players reaped per script call (both bound one script's work). */
 const SWEEP_BATCH = 50;
@@ -28,6 +30,8 @@ export interface HousekeepingDeps {
   canServe(): boolean;
   /** Whether the gateway is ready (reaping also needs the heartbeat to be answered: see Readiness). */
   isReady(): boolean;
+  /** Plays a computer's turn the expire script handed over (claimed for this gateway). */
+  computer: Pick<ComputerTurns, 'play'>;
   log: Logger;
   metrics: Pick<Metrics, 'timeRules' | 'gamesFinished' | 'redisErrors' | 'playersReaped' | 'outboxRepublished'>;
   /** REDIS_MODE=sentinel: the outbox whose leftovers any gateway publishes; null in single mode. */
@@ -73,7 +77,12 @@ export class Housekeeping {
     try {
       const applied = await d.store.expire(id);
       if (!applied) return;
+      if (typeof applied === 'object' && 'computer' in applied) return await d.computer.play(applied.computer);
       d.metrics.timeRules.inc();
+      if (typeof applied === 'object') {
+        d.log.info({ gameId: id, event: 'out', seat: applied.out, reason: applied.reason }, 'time rule applied: a seat is out, the game goes on');
+        return;
+      }
       d.metrics.gamesFinished.inc({ reason: applied });
       d.log.info({ gameId: id, event: 'finished', reason: applied }, 'time rule applied');
     } catch (e) {

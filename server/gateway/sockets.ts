@@ -12,6 +12,7 @@ import { TokenBucket } from './abuse.js';
 import { Admission } from './admission.js';
 import { Answers } from './answers.js';
 import type { CommandDeps } from './commands.js';
+import type { ComputerTurns } from './computer-turns.js';
 import { Conn } from './conn.js';
 import { Dispatcher } from './dispatch.js';
 import { HelloHandler } from './hello.js';
@@ -27,6 +28,8 @@ export interface SocketDeps {
   store: Store;
   rooms: Rooms;
   players: Players;
+  /** Claims a computer's turn at once when a command passed the turn to it. */
+  computer: Pick<ComputerTurns, 'nudge'>;
   metrics: Metrics;
   log: Logger;
   ids: Ids;
@@ -52,7 +55,7 @@ export class SocketHandler implements SocketHandlers<Conn> {
     this.admission = new Admission({ maxConnsPerIp: cfg.MAX_CONNS_PER_IP, isDraining: d.isDraining, originAllowed: d.originAllowed });
     const answers = this.answers = new Answers({ metrics: d.metrics, abuseLimit: cfg.ABUSE_LIMIT, now: d.now });
     const commands: CommandDeps = {
-      store: d.store, rooms: d.rooms, metrics: d.metrics, log: d.log, newGameId: d.ids.newGameId, newCode: d.ids.newCode,
+      store: d.store, rooms: d.rooms, computer: d.computer, metrics: d.metrics, log: d.log, newGameId: d.ids.newGameId, newCode: d.ids.newCode,
       reply: (c, msg) => answers.reply(c, msg),
       fail: (c, rid, code, message) => answers.fail(c, rid, code, message),
     };

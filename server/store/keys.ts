@@ -8,10 +8,11 @@ export class Keys {
   constructor(readonly prefix = 'trine') {}
 
   /**
-   * Hash: `s` the game's snapshot JSON; `rX`/`rO` rematch asks; `next` the rematch game; `m:PID:MID` -> version of an applied
-   * move; presence: `oX`/`oO` '1'|'0' whether the seat's player is online, `p` `SEQ FRAME` the newest presence message,
-   * `pv` its SEQ; time rules: `aX`/`aO` epoch ms at which the seat forfeits as abandoned, `ix` epoch ms the invite expires,
-   * `il` epoch ms the game ends as idle; `xo` end of the newest store outage its clocks were moved for, `xv` versions so made.
+   * Hash: `s` the game's snapshot JSON; `rX`..`rZ` rematch asks; `next` the rematch game; `m:PID:MID` -> version of an applied
+   * move; presence: `oX`..`oZ` '1'|'0' whether the seat's player is online, `p` `SEQ FRAME` the newest presence message,
+   * `pv` its SEQ; time rules: `aX`..`aZ` epoch ms at which the seat forfeits as abandoned, `ix` epoch ms the invite expires,
+   * `il` epoch ms the game ends as idle, `c` epoch ms at which the computer's turn is due (claimed: pushed one lease ahead);
+   * `xo` end of the newest store outage its clocks were moved for, `xv` versions so made.
    */
   game(gameId: string): string { return `${this.prefix}:game:{g:${gameId}}`; }
   /** String: invite code -> game id, while the private game waits for its second player. */
@@ -26,6 +27,12 @@ export class Keys {
   queue(): string { return `${this.prefix}:queue`; }
   /** Hash: player id -> display name, for players in the queue. */
   queueNames(): string { return `${this.prefix}:queue:names`; }
+  /** Sorted set: the quick-match queue of one variant (its name RxCkKpN, e.g. 15x15k5p2), as queue() is the classic game's. */
+  variantQueue(variantName: string): string { return `${this.prefix}:queue:${variantName}`; }
+  /** Hash: player id -> display name, for players in a variant's queue. */
+  variantQueueNames(variantName: string): string { return `${this.prefix}:queue:${variantName}:names`; }
+  /** String: the name of the variant whose queue the player waits in (absent when it waits in none, or in the classic one). */
+  playerQueue(playerId: string): string { return `${this.prefix}:player:{p:${playerId}}:queue`; }
   /** String with a short TTL: a running gateway process (instance), value its public description JSON. */
   instance(instanceId: string): string { return `${this.prefix}:instance:${instanceId}`; }
   /** Set: ids of the players with a connection on that instance (what a reaper reads once it dies). */
@@ -54,7 +61,7 @@ export class Keys {
   fence(instanceId: string): string { return `${this.prefix}:fence:${instanceId}`; }
 
   /**
-   * String with a TTL: the quick-match place (`SCORE NAME`) of a player whose gateway was reaped
+   * String with a TTL: the quick-match place (`SCORE NAME`, `VARIANT@SCORE NAME` in a variant's queue) of a player whose gateway was reaped
    * while it waited; `attach` puts it back if that gateway was only cut off (see lua/reap-6.lua).
    */
   heldQueuePlace(playerId: string): string { return `${this.prefix}:player:{p:${playerId}}:held`; }

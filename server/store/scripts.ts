@@ -1,5 +1,6 @@
 // Loads the Lua scripts of ./lua once (each file named NAME-KEYCOUNT.lua, as BullMQ's commands: the
-// number is how many of its arguments are KEYS), inlining `-- @include NAME` lines from ./lua/includes and
+// number is how many of its arguments are KEYS), inlining `-- @include NAME` lines from ./lua/includes
+// (nested: game includes variant, queue game, presence queue), and
 // writing the key templates of keys.ts into them (`T` in includes/game.lua) and the game idle
 // lifetime (`GAME_IDLE_MS`, a rule of every unfinished game), and registers each on an ioredis
 // client as a command called by SHA (EVALSHA, with EVAL on NOSCRIPT).
@@ -44,6 +45,7 @@ export function keyTemplates(k: Keys): string {
     games: k.playerGamesTemplate, conns: k.playerConnsTemplate, pch: k.playerChannelTemplate,
     game: k.gameTemplate, gch: k.gameChannelTemplate, inst: k.instanceTemplate, code: k.code('%s'),
     idem: k.playerIdemTemplate, outbox: k.outbox(), held: k.heldQueuePlace('%s'), clock: k.storeClock(),
+    vqueue: k.variantQueue('%s'), vnames: k.variantQueueNames('%s'), pqueue: k.playerQueue('%s'),
   };
   // a JSON string of these ASCII names is also a valid Lua string literal
   return `{${Object.entries(t).map(([name, v]) => `${name} = ${JSON.stringify(v)}`).join(', ')}}`;
@@ -63,10 +65,22 @@ export const DEFAULT_GAME_IDLE_MS = 86_400_000;
 /** What is written into the scripts at load time besides the key templates. */
 export interface ScriptOptions { gameIdleMs?: number; delivery?: Delivery }
 
+/**
+ * Inlines every `-- @include NAME` line of `text` with lua/includes/NAME.lua, whose own include
+ * lines are inlined the same way first; each include once per script, where it is first named (its
+ * `local`s are then defined before whatever includes it uses them).
+ */
+export function inlineIncludes(text: string, seen = new Set<string>()): string {
+  return text.replace(/^-- @include (\w+)\s*$/gm, (_, inc: string) => {
+    if (seen.has(inc)) return '';
+    seen.add(inc);
+    return inlineIncludes(readFileSync(join(LUA_DIR, 'includes', `${inc}.lua`), 'utf8'), seen);
+  });
+}
+
 export function loadScript(name: string, keys: Keys, o: ScriptOptions = {}): string {
   const delivery = o.delivery ?? 'publish';
-  const text = readFileSync(join(LUA_DIR, fileOf(name).file), 'utf8')
-    .replace(/^-- @include (\w+)\s*$/gm, (_, inc: string) => readFileSync(join(LUA_DIR, 'includes', `${inc}.lua`), 'utf8'))
+  const text = inlineIncludes(readFileSync(join(LUA_DIR, fileOf(name).file), 'utf8'))
     .replace('__KEY_TEMPLATES__', keyTemplates(keys))
     .replace('__GAME_IDLE_MS__', String(Math.trunc(o.gameIdleMs ?? DEFAULT_GAME_IDLE_MS)))
     .replace('__OUTBOX__', delivery === 'outbox' ? 'true' : 'false');

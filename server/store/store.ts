@@ -2,37 +2,18 @@
 // snapshot, and the instance registry. Callers get typed results, never raw replies.
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { ErrorCode } from '../../shared/protocol.js';
 import { isFinished, toRaw, toRawPresence, type RawPresence, type RawSnapshot } from './channels.js';
-import { fsyncBarrier, type DurabilityBarrier } from './durability.js';
 import { Keys } from './keys.js';
 import { Outbox } from './outbox.js';
-import { registerScripts, type Delivery, type ScriptCall, type ScriptName } from './scripts.js';
+import { registerScripts, type ScriptCall, type ScriptName } from './scripts.js';
+import {
+  COMPUTER_LEASE_MS, computerTurn, expireResult, FSYNC, status, variantArgs, type Durability, type ExpireResult, type GameSpec, type StoreLimits,
+} from './store-types.js';
 
-/** `repeated`: a resend of a request already applied (same `idem`), answered as the first time; nothing changed. */
-export type Result<T> = ({ ok: true; repeated?: true } & T) | { ok: false; code: ErrorCode | 'CODE_TAKEN' };
-
-/**
- * How the store makes what it tells survive a Redis process' death (see durability.ts): the
- * barrier awaited after every change and every read whose result reaches a client, and how
- * changes reach watchers (scripts publish, or record in the outbox for the gateway to publish).
- */
-export interface Durability { barrier: DurabilityBarrier; delivery: Delivery }
-export const FSYNC: Durability = { barrier: fsyncBarrier, delivery: 'publish' };
-
-export interface StoreLimits {
-  maxGamesPerPlayer: number;
-  turnMs: number;
-  abandonMs: number;
-  inviteTtlMs: number;
-  finishedTtlS: number;
-  sessionTtlS: number;
-  /** An unfinished game nobody changed for this long (s) is aborted (GAME_IDLE_TTL_S). */
-  gameIdleTtlS: number;
-}
-
-// the stored forms and channel messages are decoded in channels.ts; re-exported for the Store's callers
+// the stored forms and channel messages are decoded in channels.ts, the Store's types in store-types.ts;
+// re-exported for the Store's callers
 export { isFinished, parseSnapshot, toRaw, toRawPresence, type RawPresence, type RawSnapshot } from './channels.js';
+export * from './store-types.js';
 /** How long the reaper keeps the quick-match place of a player whose gateway was cut off (see lua/reap-6.lua). */
 export const QUEUE_HOLD_MS = 60_000;
 /** The shortest silence of every gateway taken for a store outage (ms). */
@@ -76,11 +57,6 @@ export class Store {
     return this.durability.barrier.sync().then(() => value);
   }
 
-  private static status<T>(reply: unknown[], ok: (r: unknown[]) => T): Result<T> {
-    if (reply[0] === 'E') return { ok: false, code: reply[1] as ErrorCode | 'CODE_TAKEN' };
-    return { ok: true, ...(reply[0] === 'R' ? { repeated: true as const } : {}), ...ok(reply) };
-  }
-
   /** `conn` is the connection's member `INSTANCE|CONN` on gateway instance `instance`. */
   async hello(a: { token: string | null; newToken: string; newPlayerId: string; name: string; defaultName: string; instance: string; conn: string }) {
     const k = this.keys;
@@ -115,12 +91,17 @@ export class Store {
     return r === 1;
   }
 
-  /** A resend of an applied `idem` answers the first game's id and code (not the ones passed now). */
-  async create(playerId: string, name: string, gameId: string, code: string, idem = '') {
+  /**
+   * A resend of an applied `idem` answers the first game's id and code (not the ones passed now).
+   * `spec.vs` computer: the game starts at once and has no invite code (`code` is ignored; '' back).
+   */
+  async create(playerId: string, name: string, gameId: string, code: string, idem = '', spec: GameSpec = {}) {
     const k = this.keys;
-    const r = await this.run('create', [k.playerGames(playerId), k.game(gameId), k.code(code), k.queue(), k.queueNames(), k.deadlines()],
-      [playerId, name, gameId, code, this.limits.maxGamesPerPlayer, this.limits.inviteTtlMs, this.limits.abandonMs, idem]);
-    return Store.status(r, (x) => ({ version: Number(x[1]), gameId: String(x[2]), code: String(x[3]) }));
+    const l = this.limits;
+    const vs = spec.vs === 'computer';
+    const r = await this.run('create', [k.playerGames(playerId), k.game(gameId), k.code(vs ? 'none' : code), k.queue(), k.queueNames(), k.deadlines()],
+      [playerId, name, gameId, vs ? '' : code, l.maxGamesPerPlayer, l.inviteTtlMs, l.abandonMs, idem, variantArgs(spec.variant).json, vs ? 1 : 0, l.turnMs]);
+    return status(r, (x) => ({ version: Number(x[1]), gameId: String(x[2]), code: String(x[3]) }));
   }
 
   /** The game an invite code names; a miss (answered NOT_FOUND) only once it survives a Redis process' death. */
@@ -134,7 +115,7 @@ export class Store {
     const k = this.keys;
     const r = await this.run('join', [k.code(code), k.game(gameId), k.playerGames(playerId), k.queue(), k.queueNames(), k.deadlines()],
       [playerId, name, gameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.limits.abandonMs, idem]);
-    return Store.status(r, (x) => ({ version: Number(x[1]), gameId: String(x[2]) }));
+    return status(r, (x) => ({ version: Number(x[1]), gameId: String(x[2]) }));
   }
 
   /**
@@ -147,51 +128,58 @@ export class Store {
     return this.settled(r && r[0] === 'OK' && typeof r[2] === 'string' ? { version: Number(r[1]), gameId: r[2] } : null);
   }
 
-  async queue(playerId: string, name: string, newGameId: string, idem = '') {
+  /** Quick match of `spec.variant` (absent or classic: the classic queue). */
+  async queue(playerId: string, name: string, newGameId: string, idem = '', spec: Pick<GameSpec, 'variant'> = {}) {
     const k = this.keys;
-    const r = await this.run('queue', [k.queue(), k.queueNames(), k.playerGames(playerId), k.deadlines()],
-      [playerId, name, newGameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.limits.abandonMs, idem]);
-    return Store.status(r, (x) => ({ matched: x[1] === 'matched' ? String(x[2]) : null }));
+    const v = variantArgs(spec.variant);
+    const [q, qn] = v.name ? [k.variantQueue(v.name), k.variantQueueNames(v.name)] : [k.queue(), k.queueNames()];
+    const r = await this.run('queue', [k.queue(), k.queueNames(), k.playerGames(playerId), k.deadlines(), q, qn],
+      [playerId, name, newGameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.limits.abandonMs, idem, v.json, v.name]);
+    return status(r, (x) => ({ matched: x[1] === 'matched' ? String(x[2]) : null }));
   }
 
   async unqueue(playerId: string, idem = '') {
     const r = await this.run('unqueue', [this.keys.queue(), this.keys.queueNames()], [playerId, idem]);
-    return Store.status(r, () => ({}));
+    return status(r, () => ({}));
   }
 
   async move(playerId: string, gameId: string, cell: number, mid: string) {
     const r = await this.run('move', [this.keys.game(gameId), this.keys.deadlines()],
       [playerId, cell, mid, this.limits.turnMs, this.limits.finishedTtlS]);
     // status is absent when the mid had been applied before (nothing changed this time)
-    return Store.status(r, (x) => ({ version: Number(x[1]), status: x[2] === undefined ? null : String(x[2]) }));
+    return status(r, (x) => ({ version: Number(x[1]), status: x[2] === undefined ? null : String(x[2]), ...computerTurn(x, 3) }));
   }
 
+  /** With more than two players the game may go on without the resigner (`status` playing). */
   async resign(playerId: string, gameId: string, idem = '') {
-    const r = await this.run('resign', [this.keys.game(gameId), this.keys.deadlines()], [playerId, this.limits.finishedTtlS, idem]);
-    return Store.status(r, (x) => ({ version: Number(x[1]), status: String(x[2]) }));
+    const r = await this.run('resign', [this.keys.game(gameId), this.keys.deadlines()], [playerId, this.limits.finishedTtlS, idem, this.limits.turnMs]);
+    return status(r, (x) => ({ version: Number(x[1]), status: String(x[2]), ...computerTurn(x, 3) }));
   }
 
   async rematch(playerId: string, gameId: string, newGameId: string, idem = '') {
     const k = this.keys;
     const r = await this.run('rematch', [k.game(gameId), k.game(newGameId), k.deadlines(), k.queue(), k.queueNames()],
       [playerId, newGameId, this.limits.maxGamesPerPlayer, this.limits.turnMs, this.limits.abandonMs, idem]);
-    return Store.status(r, (x) => ({ started: x[1] === 'started' ? String(x[2]) : null }));
+    return status(r, (x) => ({ started: x[1] === 'started' ? String(x[2]) : null, ...computerTurn(x, 3) }));
   }
 
-  /** Applies the due time rule of one game: what this call applied (each is applied by one call only), or null. */
-  async expire(gameId: string): Promise<'timeout' | 'abandoned' | 'expired' | 'idle' | null> {
+  /**
+   * Applies the due time rule of one game: what this call applied (each is applied by one call
+   * only), or the computer's turn it claimed (for COMPUTER_LEASE_MS), or null.
+   */
+  async expire(gameId: string): Promise<ExpireResult> {
     const l = this.limits;
-    const r = await this.exec('expire', [this.keys.deadlines(), this.keys.game(gameId), this.keys.outages()],
-      [gameId, l.finishedTtlS, l.turnMs, l.abandonMs, l.inviteTtlMs]);
-    return r === 'timeout' || r === 'abandoned' || r === 'expired' || r === 'idle' ? r : null;
+    return expireResult(await this.exec('expire', [this.keys.deadlines(), this.keys.game(gameId), this.keys.outages()],
+      [gameId, l.finishedTtlS, l.turnMs, l.abandonMs, l.inviteTtlMs, COMPUTER_LEASE_MS]));
   }
 
   /**
    * Takes up to `count` games whose time rule is due out of every other gateway's sweep for
-   * `leaseMs` (see lua/claim-1.lua); the caller applies them with `expire`.
+   * `leaseMs` (a computer's turn for COMPUTER_LEASE_MS; see lua/claim-1.lua); the caller applies
+   * them with `expire`.
    */
   async claimDue(count: number, leaseMs: number): Promise<string[]> {
-    return (await this.call.claim([this.keys.deadlines()], [count, leaseMs])) as string[];
+    return (await this.call.claim([this.keys.deadlines()], [count, leaseMs, COMPUTER_LEASE_MS])) as string[];
   }
 
   /**

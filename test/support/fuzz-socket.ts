@@ -17,7 +17,8 @@ type Msg = Record<string, any>;
 const ALLOWED: Record<string, readonly string[]> = {
   ping: ['pong'], queue: ['ok', 'ALREADY_IN_GAME'], unqueue: ['ok'], create: ['ok', 'ALREADY_IN_GAME'],
   join: ['ok', 'NOT_FOUND', 'ALREADY_IN_GAME', 'GAME_FULL'], watch: ['ok', 'NOT_FOUND', 'GAME_FULL'], unwatch: ['ok'],
-  move: ['ok', 'NOT_FOUND', 'NOT_A_PLAYER', 'NOT_YOUR_TURN', 'CELL_TAKEN', 'GAME_OVER'],
+  // BAD_CELL: a cell past the game's own board (a classic game has 9 cells, a 19x19 one 361)
+  move: ['ok', 'NOT_FOUND', 'NOT_A_PLAYER', 'NOT_YOUR_TURN', 'CELL_TAKEN', 'GAME_OVER', 'BAD_CELL'],
   resign: ['ok', 'NOT_FOUND', 'NOT_A_PLAYER', 'GAME_OVER'],
   rematch: ['ok', 'NOT_FOUND', 'NOT_A_PLAYER', 'GAME_IN_PROGRESS', 'GAME_OVER', 'ALREADY_IN_GAME'],
 };
@@ -39,7 +40,7 @@ export function expectationOf(f: Frame, helloed: boolean): Expectation {
     return helloed ? { rid: m.rid, allowed: ['BAD_MESSAGE'] } : { rid: undefined, allowed: ['welcome'] };
   }
   if (!helloed) return { rid: m.rid, allowed: ['HELLO_FIRST'] };
-  if (m.t === 'move' && (m.cell < 0 || m.cell > 8)) return { rid: m.rid, allowed: ['BAD_CELL'] };
+  if (m.t === 'move' && (m.cell < 0 || m.cell >= 19 * 19)) return { rid: m.rid, allowed: ['BAD_CELL'] };
   return { rid: m.rid, allowed: ALLOWED[m.t] };
 }
 

@@ -1,12 +1,15 @@
 // Housekeeping with a fake store: due time rules claimed in slices, applied and counted by the
-// gateway that applied them, a failing one skipped; dead instances reaped in batches, one round at
+// gateway that applied them (a seat out of a game that goes on is no ending), a claimed computer's
+// turn played, a failing one skipped; dead instances reaped in batches, one round at
 // a time, nothing while the gateway cannot serve.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Housekeeping, type HousekeepingDeps } from '../../server/gateway/housekeeping.js';
+import type { ExpireResult } from '../../server/store/store.js';
+import type { GameSnapshot } from '../../shared/protocol.js';
 import { deferred, fakeMetrics, settle, silentLog } from './fakes.js';
 
-type Applied = 'timeout' | 'abandoned' | 'expired' | 'idle' | null;
+type Applied = ExpireResult;
 
 function setup(o: { due?: string[][]; applied?: Record<string, Applied | Error>; dead?: string[]; reaps?: ({ handled: number; left: number } | null)[] } = {}) {
   const calls: string[] = [];
@@ -26,8 +29,10 @@ function setup(o: { due?: string[][]; applied?: Record<string, Applied | Error>;
     reap: async (id, batch) => { calls.push(`reap ${id} ${batch}`); return reaps.length ? reaps.shift()! : { handled: 0, left: 0 }; },
   };
   const metrics = fakeMetrics('timeRules', 'gamesFinished', 'redisErrors', 'playersReaped', 'outboxRepublished');
-  const hk = new Housekeeping({ store, instanceId: 'gw-1-abc', canServe: () => canServe, isReady: () => ready, log: silentLog, metrics });
-  return { hk, calls, metrics, set: (s: { canServe?: boolean; ready?: boolean }) => { canServe = s.canServe ?? canServe; ready = s.ready ?? ready; }, store };
+  const played: string[] = [];
+  const computer = { play: async (g: { id: string; version: number }) => { played.push(`${g.id}@${g.version}`); } };
+  const hk = new Housekeeping({ store, instanceId: 'gw-1-abc', canServe: () => canServe, isReady: () => ready, computer, log: silentLog, metrics });
+  return { hk, calls, played, metrics, set: (s: { canServe?: boolean; ready?: boolean }) => { canServe = s.canServe ?? canServe; ready = s.ready ?? ready; }, store };
 }
 
 test('sweep: each claimed game is expired; what this gateway applied is counted by reason', async () => {
@@ -37,6 +42,16 @@ test('sweep: each claimed game is expired; what this gateway applied is counted 
   assert.equal(s.metrics.timeRules.get(), 2);
   assert.equal(s.metrics.gamesFinished.get({ reason: 'timeout' }), 1);
   assert.equal(s.metrics.gamesFinished.get({ reason: 'abandoned' }), 1);
+});
+
+test('sweep: a seat out of a game that goes on is a rule applied, not an ending; a claimed computer turn is played, not counted', async () => {
+  const snapshot = { id: 'c', version: 7 } as GameSnapshot;
+  const s = setup({ due: [['o', 'c']], applied: { o: { out: 'Y', reason: 'timeout' }, c: { computer: snapshot } } });
+  await s.hk.sweep();
+  assert.deepEqual(s.calls, ['claim 50 5000', 'expire o', 'expire c']);
+  assert.deepEqual(s.played, ['c@7']);
+  assert.equal(s.metrics.timeRules.get(), 1);
+  assert.equal(s.metrics.gamesFinished.get({ reason: 'timeout' }), 0);
 });
 
 test('sweep: nothing while the gateway cannot serve; one sweep at a time; a failure is counted and the next sweep runs', async () => {

@@ -5,7 +5,7 @@
 -- KEYS[1] the instance's players index; KEYS[2] deadlines; KEYS[3] queue; KEYS[4] queue names
 -- ARGV: abandon ms, then pairs: player id, connection member
 -- Returns the number of connections recorded
--- @include game
+-- @include presence
 local now = now_ms()
 local n = 0
 for i = 2, #ARGV - 1, 2 do

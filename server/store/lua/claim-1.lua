@@ -2,12 +2,16 @@
 -- `lease` ms (their score moves to now + lease), so that gateways sweep disjoint slices of a
 -- backlog in parallel. The claimant calls expire for each, which applies the rule or reschedules
 -- the game at its next one; a claimant that dies leaves its games to be claimed again once the
--- lease ends.
+-- lease ends. A game whose due rule is the computer's turn (field c) gets the shorter computer
+-- lease: should the claimant die before it moves, the computer loses only that long.
 -- KEYS[1] deadlines
--- ARGV: count, lease ms
+-- ARGV: count, lease ms, computer lease ms
 -- Returns the claimed game ids
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- @include game
+local now = now_ms()
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
-for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), id) end
+for _, id in ipairs(ids) do
+  local c = tonumber(redis.call('HGET', fmt(T.game, id), 'c'))
+  redis.call('ZADD', KEYS[1], now + tonumber((c and c <= now) and ARGV[3] or ARGV[2]), id)
+end
 return ids

@@ -4,7 +4,7 @@
 -- instance's players index; KEYS[5] deadlines
 -- ARGV: connection member (INSTANCE|CONN), player id, abandon ms
 -- Returns 1 when the player is still online elsewhere, else 0
--- @include game
+-- @include presence
 redis.call('SREM', KEYS[1], ARGV[1])
 local prefix = string.match(ARGV[1], '^[^|]+|') or ARGV[1]
 local here = false

@@ -1,21 +1,29 @@
 -- expire: applies a game's due time rule, once. Any gateway may call it for a game in the
 -- deadlines set (a gateway claims due ones first: claim-1.lua). Every rule of the game is evaluated
 -- at once, by Redis' clock:
--- - turn: the player to move ran out of time (won by the other, reason timeout);
--- - abandonment of a seat (field aX/aO: its player has been offline since, see apply_presence):
---   won by the other, reason abandoned; aborted (reason abandoned) when the other seat's player is
---   offline too, or the seat is empty (a waiting game);
+-- - turn: the player to move ran out of time: it goes out (includes/game.lua go_out; with two
+--   players the other wins, reason timeout);
+-- - abandonment of a seat (field aX..aZ: its player has been offline since, see apply_presence): it
+--   goes out, reason abandoned; the game is aborted (reason abandoned) instead when no other seat
+--   still in has its player online, or the game is waiting;
 -- - invite (field ix): a private game nobody joined (aborted);
--- - idle (field il): nothing changed the game for GAME_IDLE_MS (aborted).
+-- - idle (field il): nothing changed the game for GAME_IDLE_MS (aborted);
+-- - the computer's turn (field c): not applied here but claimed: `c` moves one lease ahead and the
+--   snapshot goes back to the caller, who computes the computer's move and plays it through
+--   move-2.lua (server/gateway/computer-turns.ts); if the caller dies, the lease lapses and any
+--   sweep claims it again. One caller per lease wins the claim.
 -- Clocks stop while the store is down: before judging, every rule moves later by the part of each
 -- recorded outage (heartbeat-4.lua) that fell within its run; a turn clock moved so is a new version
 -- (field xv counts them, xo is the end of the newest outage already applied). Nothing is judged
 -- while the store is back from an outage the heartbeat has not recorded yet.
--- The earliest due rule applies and ends the game, so every later call finds nothing to do; when
--- none is due (the game moved on), the game is rescheduled at its next rule.
+-- A rule that ends the game is applied once: every later call finds nothing to do; one that puts a
+-- seat out (more than two players) reschedules the game at its next rule; when none is due (the
+-- game moved on), the game is rescheduled at its next rule.
 -- KEYS[1] deadlines; KEYS[2] game; KEYS[3] outages
--- ARGV: game id, finished-game TTL s, turn ms, abandon ms, invite TTL ms
--- Returns the reason applied ('timeout' | 'abandoned' | 'expired' | 'idle'), or 0
+-- ARGV: game id, finished-game TTL s, turn ms, abandon ms, invite TTL ms, computer lease ms
+-- Returns the reason of a rule that ended the game ('timeout' | 'abandoned' | 'expired' | 'idle'),
+-- {'out', seat, reason} for a seat that went out of a game that goes on, {'cpu', snapshot JSON}
+-- for a claimed computer's turn, or 0
 -- @include game
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 local now = now_ms()
@@ -44,9 +52,10 @@ for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], applied_to and '(' .. ap
   if a then outs[#outs + 1] = {tonumber(a), tonumber(b)} end
 end
 if #outs > 0 then
-  local f = redis.call('HMGET', KEYS[2], 'aX', 'aO', 'ix')
-  for i, field in ipairs({'aX', 'aO', 'ix'}) do
-    local span = tonumber(i == 3 and ARGV[5] or ARGV[4])
+  local fields = {'aX', 'aO', 'aY', 'aZ', 'ix'}
+  local f = redis.call('HMGET', KEYS[2], unpack(fields))
+  for i, field in ipairs(fields) do
+    local span = tonumber(i == 5 and ARGV[5] or ARGV[4])
     if f[i] and span > 0 then redis.call('HSET', KEYS[2], field, paused_end(tonumber(f[i]), span, outs)) end
   end
   local turn_ms = tonumber(ARGV[3])
@@ -62,32 +71,44 @@ if #outs > 0 then
   redis.call('HSET', KEYS[2], 'xo', outs[#outs][2])
 end
 
-local f = redis.call('HMGET', KEYS[2], 'aX', 'aO', 'ix', 'oX', 'oO', 'il')
+local f = redis.call('HMGET', KEYS[2], 'aX', 'aO', 'aY', 'aZ', 'ix', 'il', 'c', unpack(PRESENCE_FIELDS))
 local rule, at = nil, nil
 local function consider(name, t)
   t = tonumber(t)
   if t and t <= now and (not at or t < at) then rule, at = name, t end
 end
-if g.status == 'playing' then consider('turn', g.deadline) end
-consider('X', f[1])
-consider('O', f[2])
-if g.status == 'waiting' then consider('invite', f[3]) end
+if g.status == 'playing' then consider('turn', g.deadline); consider('cpu', f[7]) end
+for i = 1, 4 do consider(SEATS[i], f[i]) end
+if g.status == 'waiting' then consider('invite', f[5]) end
 consider('idle', f[6])
 if not rule then schedule(g, KEYS[2], KEYS[1]); return 0 end
-local applied
-if rule == 'turn' then
-  g.status = 'won'; g.winner = other(g.turn); g.reason = 'timeout'; applied = 'timeout'
-elseif rule == 'invite' then
-  g.status = 'aborted'; applied = 'expired'
-elseif rule == 'idle' then
-  g.status = 'aborted'; applied = 'idle'
+if rule == 'cpu' then
+  redis.call('HSET', KEYS[2], 'c', now + tonumber(ARGV[6]))
+  place(g, KEYS[2], KEYS[1])
+  return {'cpu', redis.call('HGET', KEYS[2], 's')}
+end
+local seat, reason = nil, nil
+if rule == 'turn' then seat, reason = g.turn, 'timeout'
+elseif rule == 'invite' then g.status = 'aborted'; reason = 'expired'
+elseif rule == 'idle' then g.status = 'aborted'; reason = 'idle'
 else
-  local rest = other(rule)
-  local rest_online = g.players[rest] ~= cjson.null and f[rest == 'X' and 4 or 5] == '1'
-  if rest_online and g.status == 'playing' then g.status = 'won'; g.winner = rest else g.status = 'aborted' end
-  g.reason = 'abandoned'; applied = 'abandoned'
+  -- an abandoned seat: out, unless nobody else still in is online (then the game is aborted)
+  reason = 'abandoned'
+  local anyone = false
+  for i = 1, variant_of(g).players do
+    local s = SEATS[i]
+    local p = seated(g, s)
+    if s ~= rule and p and not is_out(g.out, s) and (is_computer(p) or f[7 + i] == '1') then anyone = true end
+  end
+  if anyone and g.status == 'playing' then seat = rule else g.status = 'aborted'; g.reason = 'abandoned' end
+end
+if seat then
+  local err = go_out(g, KEYS[2], KEYS[1], seat, reason, ARGV[3], ARGV[2], now)
+  if err then redis.call('HDEL', KEYS[2], 'a' .. rule); schedule(g, KEYS[2], KEYS[1]); return 0 end
+  if g.status == 'playing' then return {'out', seat, reason} end
+  return reason
 end
 g.version = g.version + 1
 end_game(g, KEYS[2], KEYS[1], T, ARGV[2])
 save_and_publish(KEYS[2], fmt(T.gch, g.id), g)
-return applied
+return reason

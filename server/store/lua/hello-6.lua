@@ -4,7 +4,7 @@
 -- KEYS[3] the gateway instance's players index; KEYS[4] deadlines; KEYS[5] queue; KEYS[6] queue names
 -- ARGV: new player id, name ('' keeps the stored one), default guest name, session TTL s, connection member, abandon ms
 -- Returns {resumed 0|1, player id, name}
--- @include game
+-- @include presence
 local pid, name, resumed
 if redis.call('EXISTS', KEYS[1]) == 1 then
   pid = redis.call('HGET', KEYS[1], 'pid')

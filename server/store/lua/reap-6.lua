@@ -6,12 +6,13 @@
 -- the instance leaves the instances set. Does nothing while the instance key exists, nor while the
 -- store is settling after an outage (includes/game.lua store_state: the instance may be alive and
 -- not have renewed yet). A player taken out of the queue keeps its place for `hold` ms
--- (heldQueuePlace): if the instance was only cut off, attach puts it back.
+-- (heldQueuePlace, whichever variant's queue it waited in): if the instance was only cut off,
+-- attach puts it back.
 -- KEYS[1] instance key; KEYS[2] instance's players index; KEYS[3] instances set; KEYS[4] deadlines;
 -- KEYS[5] queue; KEYS[6] queue names
 -- ARGV: instance id, batch size, abandon ms, hold ms
 -- Returns {players handled, players left} or {-1, 0} when the instance is alive
--- @include game
+-- @include presence
 if redis.call('EXISTS', KEYS[1]) == 1 then return {-1, 0} end
 local now = now_ms()
 if select(2, store_state(now)) then return {-1, 0} end
@@ -22,10 +23,9 @@ for _, pid in ipairs(pids) do
   for _, c in ipairs(redis.call('SMEMBERS', conns)) do
     if string.sub(c, 1, #prefix) == prefix then redis.call('SREM', conns, c) end
   end
-  local place = redis.call('ZSCORE', KEYS[5], pid)
-  local name = redis.call('HGET', KEYS[6], pid)
+  local queue, place, name = queue_place(pid, KEYS[5], KEYS[6])
   if not refresh_player(pid, KEYS[4], KEYS[5], KEYS[6], T, now, ARGV[3]) and place and name then
-    redis.call('SET', fmt(T.held, pid), place .. ' ' .. name, 'PX', ARGV[4])
+    redis.call('SET', fmt(T.held, pid), held_place(queue, place, name), 'PX', ARGV[4])
   end
 end
 local left = redis.call('SCARD', KEYS[2])

@@ -1,7 +1,10 @@
--- resign: the sender loses a playing game; resigning a waiting game cancels it (aborted).
+-- resign: the sender goes out of a playing game (includes/game.lua go_out): with two players the
+-- other one wins; with more the game goes on without it until one is left. Resigning a waiting
+-- game cancels it (aborted).
 -- KEYS[1] game; KEYS[2] deadlines
--- ARGV: player id, finished-game TTL s, idem ('' for none)
--- Returns {'OK', version, status} ('R' for 'OK': a resent idem) | {'E', code}
+-- ARGV: player id, finished-game TTL s, idem ('' for none), turn ms
+-- Returns {'OK', version, status[, 'cpu']} ('R' for 'OK': a resent idem; 'cpu': the turn passed to
+-- the computer) | {'E', code}
 -- @include game
 local prev = idem_recall(ARGV[1], ARGV[3])
 if prev then return prev end
@@ -11,12 +14,13 @@ local seat = seat_of(g, ARGV[1])
 if not seat then return {'E', 'NOT_A_PLAYER'} end
 if g.status == 'waiting' then
   g.status = 'aborted'
-elseif g.status == 'playing' then
-  g.status = 'won'; g.winner = other(seat); g.reason = 'resign'
+  g.version = g.version + 1
+  end_game(g, KEYS[1], KEYS[2], T, ARGV[2])
+  save_and_publish(KEYS[1], fmt(T.gch, g.id), g)
 else
-  return {'E', 'GAME_OVER'}
+  local err = go_out(g, KEYS[1], KEYS[2], seat, 'resign', ARGV[4], ARGV[2], now_ms())
+  if err then return {'E', err} end
 end
-g.version = g.version + 1
-end_game(g, KEYS[1], KEYS[2], T, ARGV[2])
-save_and_publish(KEYS[1], fmt(T.gch, g.id), g)
-return idem_record(ARGV[1], ARGV[3], {'OK', g.version, g.status})
+local reply = {'OK', g.version, g.status}
+if computer_on_turn(g) then reply[4] = 'cpu' end
+return idem_record(ARGV[1], ARGV[3], reply)
