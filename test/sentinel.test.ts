@@ -115,8 +115,15 @@ describe('sentinel mode: failover followed by the gateways', () => {
     } finally { c.disconnect(); }
     await until(async () => (await topo.currentPrimary())?.port !== before?.port, 15_000, 'a new primary');
     await until(async () => (await Promise.all(cl.gateways.map((g) => readyz(g.url)))).every((x) => x === 200), 10_000, 'both gateways ready again');
-    const A = await player(cl.gateways[0].ws, 'dA');
-    const B = await player(cl.gateways[1].ws, 'dB');
+    // /readyz may still say 200 for the instant before a gateway notices the demotion: a client
+    // retries a hello answered UNAVAILABLE, as this does until each gateway serves one
+    const served = async (url: string, label: string): Promise<TestClient> => {
+      let c = null as TestClient | null;
+      await until(async () => (c = await player(url, label).catch(() => null)) !== null, 15_000, `${label}: a hello served`);
+      return c!;
+    };
+    const A = await served(cl.gateways[0].ws, 'dA');
+    const B = await served(cl.gateways[1].ws, 'dB');
     const { gameId, code } = await A.ok({ t: 'create' });
     await B.ok({ t: 'join', code });
     const m = await moveUntilAnswered(A, gameId, 0, 'd1');

@@ -47,6 +47,17 @@ export class PlayerPage {
     return texts.map((t) => (t === 'X' || t === 'O' ? t : '.')).join('');
   }
 
+  /** The whole board of any variant, row-major: X, O, Y, Z or "." per cell (one round trip). */
+  async grid(): Promise<string> {
+    const texts = await this.page.locator('.board .cell').allTextContents();
+    return texts.map((t) => (/^[XOYZ]$/.test(t) ? t : '.')).join('');
+  }
+
+  /** Picks a variant in the lobby by the label of its option ("Classic 3x3", "Gomoku 15x15", ...). */
+  async chooseVariant(label: string): Promise<void> {
+    await this.page.getByLabel('Variant', { exact: true }).selectOption({ label });
+  }
+
   async status(): Promise<string> { return (await this.page.getByRole('status').textContent()) ?? ''; }
   async connState(): Promise<string> { return (await this.page.locator('#connection').getAttribute('data-state')) ?? ''; }
   async gateway(): Promise<string> { return (await this.page.locator('#gateway').getAttribute('data-id')) ?? ''; }
@@ -61,6 +72,7 @@ export class PlayerPage {
   }
 
   waitBoard(board: string): Promise<string> { return this.until(`board ${board}`, () => this.board(), (b) => b === board); }
+  waitGrid(board: string): Promise<string> { return this.until(`board ${board}`, () => this.grid(), (b) => b === board); }
   waitStatus(re: RegExp): Promise<string> { return this.until(`status ${re}`, () => this.status(), (s) => re.test(s)); }
   waitConnected(): Promise<string> { return this.until('connected', () => this.connState(), (s) => s === 'connected'); }
 

@@ -5,20 +5,25 @@ import { isFinished, type Mark } from '../../shared/rules.js';
 import { sanitizeName, seatOf } from '../../shared/wire.js';
 import { RequestError, type ConnState, type OkAnswer, type Outgoing, type Push, type StateFrame, type Welcome } from '../../shared/client/types.js';
 import { classifyState, keeps } from '../../shared/client/versions.js';
+import { CLASSIC, isClassic, normalizeVariant, parseVariantName, variantName, type Variant } from '../../shared/variant.js';
+import { presenceOf, type Presence } from './seats.js';
 import type { Memory } from './storage.js';
 import { errorSentence } from './text.js';
 
+export type { Presence } from './seats.js';
+
 export type Screen =
   | { kind: 'lobby' }
-  | { kind: 'queue' }
+  /** Quick match for a variant: the game starts when that many players of it are queued. */
+  | { kind: 'queue'; variant: Variant }
   | { kind: 'game'; gameId: string; watching: boolean };
-
-export type Presence = Partial<Record<Mark, boolean>>;
 
 export interface Model {
   conn: ConnState;
   me: { id: string; name: string } | null;
   screen: Screen;
+  /** The variant chosen in the lobby, for a quick match, a private game or a game against the computer. */
+  choice: Variant;
   games: Map<string, GameSnapshot>;
   presence: Map<string, Presence>;
   /** A move sent (or waiting for a socket) and not yet answered: the connection resends it with the same mid. */
@@ -58,6 +63,7 @@ export class App {
     this.intent = intent;
     this.model = {
       conn: d.conn.state, me: null, screen: intent.watch ? { kind: 'game', gameId: intent.watch, watching: true } : { kind: 'lobby' },
+      choice: parseVariantName(d.memory.get('variant')) ?? CLASSIC,
       games: new Map(), presence: new Map(), pendingMove: null, rematchAsked: new Set(), notice: null, busy: false,
     };
   }
@@ -95,7 +101,7 @@ export class App {
       if (s.kind === 'game' && s.watching) this.request({ t: 'unwatch', gameId: s.gameId }).catch(() => {});
       this.show({ kind: 'game', gameId: mine, watching: false });
     } else if (s.kind === 'queue') {
-      this.request({ t: 'queue' }).catch((e) => this.fail(e)); // the queue forgets a player whose last socket closed
+      this.request(queueRequest(s.variant)).catch((e) => this.fail(e)); // the queue forgets a player whose last socket closed
     } else if (s.kind === 'game' && (s.watching || !w.games.includes(s.gameId))) {
       // a watched game, or one of ours that ended while we were away: fetch its current snapshot
       this.request({ t: 'watch', gameId: s.gameId }).catch((e) => this.watchFailed(s.gameId, e));
@@ -119,10 +125,8 @@ export class App {
         break;
       }
       case 'presence': {
-        const online = msg.online as Presence | undefined;
-        if (typeof msg.gameId === 'string' && online && typeof online === 'object') {
-          this.update((m) => { m.presence.set(msg.gameId as string, { X: online.X, O: online.O }); });
-        }
+        const online = presenceOf(msg.online);
+        if (typeof msg.gameId === 'string' && online) this.update((m) => { m.presence.set(msg.gameId as string, online); });
         break;
       }
       case 'error': this.update((m) => { m.notice = errorSentence(String(msg.code)); }); break;
@@ -136,10 +140,8 @@ export class App {
     if (!keeps(classifyState(this.model.games.get(g.id)?.version, g.version, reset === true))) return;
     this.update((m) => {
       m.games.set(g.id, g);
-      const on: Presence = {};
-      if (typeof g.players.X?.online === 'boolean') on.X = g.players.X.online;
-      if (typeof g.players.O?.online === 'boolean') on.O = g.players.O.online;
-      if (on.X !== undefined || on.O !== undefined) m.presence.set(g.id, { ...m.presence.get(g.id), ...on });
+      const on = presenceOf(Object.fromEntries(Object.entries(g.players).map(([seat, p]) => [seat, p?.online])));
+      if (on) m.presence.set(g.id, { ...m.presence.get(g.id), ...on });
       // the pending move is on the board, or can no longer be: the board speaks for itself now
       const pm = m.pendingMove;
       if (pm?.gameId === g.id && (g.board[pm.cell] !== '.' || g.status !== 'playing')) m.pendingMove = null;
@@ -176,9 +178,17 @@ export class App {
     if (this.model.screen.kind === 'lobby' && this.model.conn.phase === 'connected') this.d.conn.restart();
   }
 
+  /** The lobby's variant picker changed (remembered across reloads). */
+  choose(v: Variant): void {
+    const choice = normalizeVariant(v);
+    this.d.memory.set('variant', variantName(choice));
+    this.update((m) => { m.choice = choice; m.notice = null; });
+  }
+
   quickMatch(): void {
-    this.show({ kind: 'queue' });
-    this.request({ t: 'queue' }).catch((e) => { this.show({ kind: 'lobby' }); this.fail(e); });
+    const variant = this.model.choice;
+    this.show({ kind: 'queue', variant });
+    this.request(queueRequest(variant)).catch((e) => { this.show({ kind: 'lobby' }); this.fail(e); });
   }
 
   cancelQueue(): void {
@@ -186,7 +196,7 @@ export class App {
     this.request({ t: 'unqueue' }).catch(() => {});
   }
 
-  private async enterGame(msg: { t: 'create' } | { t: 'join'; code: string }): Promise<void> {
+  private async enterGame(msg: Extract<Outgoing, { t: 'create' | 'join' }>): Promise<void> {
     if (this.model.busy) return;
     this.update((m) => { m.busy = true; m.notice = null; });
     try {
@@ -199,7 +209,10 @@ export class App {
     }
   }
 
-  createPrivate(): void { void this.enterGame({ t: 'create' }); }
+  createPrivate(): void { void this.enterGame({ t: 'create', ...variantField(this.model.choice) }); }
+
+  /** A game against the computer, at once: every seat but the player's X is the computer's. */
+  playComputer(): void { void this.enterGame({ t: 'create', vs: 'computer', ...variantField(this.model.choice) }); }
 
   join(rawCode: string): void {
     const code = rawCode.trim().toUpperCase();
@@ -250,3 +263,7 @@ export class App {
     this.show({ kind: 'lobby' });
   }
 }
+
+/** The classic game goes without a variant (what an older server understands); any other names its own. */
+const variantField = (v: Variant): { variant?: Variant } => (isClassic(v) ? {} : { variant: v });
+const queueRequest = (v: Variant): Outgoing => ({ t: 'queue', ...variantField(v) });

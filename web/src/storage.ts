@@ -1,9 +1,13 @@
-// What the page remembers across reloads: the session token and the player's chosen name.
+// What the page remembers across reloads: the session token, the player's chosen name and the
+// variant last picked in the lobby.
 // localStorage may be missing or full (private modes); then the page just forgets.
 
+/** `variant` is stored as variantName writes it (e.g. 15x15k5p2). */
+export type MemoryKey = 'token' | 'name' | 'variant';
+
 export interface Memory {
-  get(key: 'token' | 'name'): string;
-  set(key: 'token' | 'name', value: string): void;
+  get(key: MemoryKey): string;
+  set(key: MemoryKey, value: string): void;
 }
 
 export function browserMemory(prefix = 'trine.'): Memory {

@@ -3,6 +3,8 @@
 import type { GameSnapshot } from '../../shared/protocol.js';
 import type { Mark } from '../../shared/rules.js';
 import type { ConnState } from '../../shared/client/types.js';
+import { seatsOf } from '../../shared/variant.js';
+import { inARow, numberWord, variantOf } from './variants.js';
 
 const ERRORS: Record<string, string> = {
   NOT_FOUND: 'No game waits with that invite code.',
@@ -27,16 +29,22 @@ export function errorSentence(code: string): string {
 }
 
 const nameOf = (g: GameSnapshot, m: Mark): string => g.players[m]?.name ?? m;
+const outOf = (g: GameSnapshot): readonly Mark[] => g.out ?? [];
 
 /** What the status live region says about a game, from the viewer's seat (null: a spectator). */
 export function gameSentence(g: GameSnapshot, seat: Mark | null): string {
+  const v = variantOf(g);
   switch (g.status) {
-    case 'waiting':
-      return seat ? (g.code ? `Waiting for an opponent. Invite code: ${g.code}.` : 'Waiting for an opponent.') : 'Waiting for a second player.';
+    case 'waiting': {
+      if (v.players === 2) return seat ? (g.code ? `Waiting for an opponent. Invite code: ${g.code}.` : 'Waiting for an opponent.') : 'Waiting for a second player.';
+      const open = seatsOf(v.players).filter((s) => !g.players[s]).length;
+      const more = `Waiting for ${numberWord(open)} more player${open === 1 ? '' : 's'}.`;
+      return seat && g.code ? `${more} Invite code: ${g.code}.` : more;
+    }
     case 'playing': {
       const t = g.turn!;
       if (seat === t) return `Your turn. You play ${t}.`;
-      if (seat) return `${nameOf(g, t)}'s turn (${t}).`;
+      if (seat) return `${outOf(g).includes(seat) ? 'You are out. ' : ''}${nameOf(g, t)}'s turn (${t}).`;
       return `${nameOf(g, t)} to play (${t}).`;
     }
     case 'draw':
@@ -45,29 +53,31 @@ export function gameSentence(g: GameSnapshot, seat: Mark | null): string {
       return 'Game cancelled.';
     case 'won': {
       const w = g.winner!;
-      const l: Mark = w === 'X' ? 'O' : 'X';
-      if (seat === w) return `You won! ${reasonForWinner(g.reason, nameOf(g, l))}`;
-      if (seat === l) return `You lost. ${reasonForLoser(g.reason, nameOf(g, w))}`;
-      return `${nameOf(g, w)} (${w}) won. ${reasonForWinner(g.reason, nameOf(g, l))}`;
+      // a win on time, by resignation or abandonment: the last opponent still in is the one who left
+      const leaver = !g.reason || g.reason === 'line' ? undefined : seatsOf(v.players).find((s) => s !== w && !outOf(g).includes(s));
+      const why = leaver ? leftSentence(g.reason, nameOf(g, leaver)) : `${inARow(v)}.`;
+      if (seat === w) return `You won! ${why}`;
+      if (seat && seat === leaver) return `You lost. ${reasonForLoser(g.reason)}`;
+      if (seat && !leaver) return `You lost. ${nameOf(g, w)} got ${numberWord(v.k)} in a row.`;
+      if (seat) return `You lost. ${nameOf(g, w)} (${w}) won. ${why}`;
+      return `${nameOf(g, w)} (${w}) won. ${why}`;
     }
   }
 }
 
-function reasonForWinner(reason: GameSnapshot['reason'], loser: string): string {
+function leftSentence(reason: GameSnapshot['reason'], leaver: string): string {
   switch (reason) {
-    case 'resign': return `${loser} resigned.`;
-    case 'timeout': return `${loser} ran out of time.`;
-    case 'abandoned': return `${loser} left the game.`;
-    default: return 'Three in a row.';
+    case 'timeout': return `${leaver} ran out of time.`;
+    case 'abandoned': return `${leaver} left the game.`;
+    default: return `${leaver} resigned.`;
   }
 }
 
-function reasonForLoser(reason: GameSnapshot['reason'], winner: string): string {
+function reasonForLoser(reason: GameSnapshot['reason']): string {
   switch (reason) {
-    case 'resign': return 'You resigned.';
     case 'timeout': return 'You ran out of time.';
     case 'abandoned': return 'You were away too long.';
-    default: return `${winner} got three in a row.`;
+    default: return 'You resigned.';
   }
 }
 

@@ -1,43 +1,21 @@
-// A game, as a player or a spectator: both players with their marks (and online state and turn
-// clock when the server gives them), the board, the invite panel of a private game that waits,
-// and the actions that fit the moment (Resign, Rematch, Back to lobby), plus a spectate link.
+// A game of any variant, as a player or a spectator: the variant's name (unless classic), every
+// seat with its mark (and online state and turn clock when the server gives them), the board, the
+// invite panel of a private game that waits, and the actions that fit the moment (Resign, Rematch,
+// Back to lobby), plus a spectate link.
 import type { GameSnapshot } from '../../../shared/protocol.js';
-import type { Mark } from '../../../shared/rules.js';
 import type { App, Model } from '../app.js';
-import { clockText } from '../text.js';
+import { seatCards } from '../seats.js';
+import { variantOf, variantRules, variantTitle } from '../variants.js';
 import { BoardView } from './board.js';
-import { copyText, el, setText, show, toggleClass } from './dom.js';
-
-class PlayerCard {
-  readonly root: HTMLElement;
-  private readonly name = el('span', { class: 'name' });
-  private readonly tag = el('span', { class: 'tag' });
-  private readonly online = el('span', { class: 'online' });
-  readonly clock = el('span', { class: 'clock', title: 'Time left to move' });
-
-  constructor(readonly mark: Mark) {
-    this.root = el('div', { class: `player mark-${mark}` },
-      el('span', { class: 'mark', 'aria-hidden': 'true' }, mark),
-      el('div', { class: 'who' }, this.name, el('div', { class: 'meta' }, this.tag, this.online, this.clock)));
-  }
-
-  update(g: GameSnapshot, seat: Mark | null, online: boolean | undefined): void {
-    const p = g.players[this.mark];
-    setText(this.name, p ? p.name : 'Open seat');
-    toggleClass(this.name, 'empty', !p);
-    setText(this.tag, seat === this.mark ? 'you' : '');
-    show(this.tag, seat === this.mark);
-    show(this.online, !!p && online !== undefined);
-    setText(this.online, online ? 'online' : 'offline');
-    toggleClass(this.online, 'off', online === false);
-    toggleClass(this.root, 'to-move', g.status === 'playing' && g.turn === this.mark);
-    toggleClass(this.root, 'winner', g.status === 'won' && g.winner === this.mark);
-  }
-}
+import { copyText, el, setText, show } from './dom.js';
+import { SeatsView } from './seats.js';
 
 export class GameView {
   readonly root: HTMLElement;
-  private readonly cards: Record<string, PlayerCard> = { X: new PlayerCard('X'), O: new PlayerCard('O') };
+  private readonly seats = new SeatsView();
+  private readonly title = el('h2', { class: 'variant' });
+  private readonly rules = el('p', { class: 'rules' });
+  private readonly heading = el('div', { class: 'variant-head' }, this.title, this.rules);
   private readonly board: BoardView;
   private readonly badge = el('p', { class: 'badge' }, 'Watching');
   private readonly banner = el('p', { class: 'banner' }, 'Reconnecting… your game is safe.');
@@ -67,8 +45,7 @@ export class GameView {
       el('label', { for: 'watch-link' }, 'Spectate link'),
       el('div', { class: 'row' }, this.watchLink, copyButton(this.watchLink)));
     this.root = el('section', { class: 'game card', 'aria-label': 'Game' },
-      this.badge, this.banner,
-      el('div', { class: 'players' }, this.cards.X.root, el('span', { class: 'vs', 'aria-hidden': 'true' }, 'vs'), this.cards.O.root),
+      this.badge, this.banner, this.heading, this.seats.root,
       this.board.root, this.invite,
       el('div', { class: 'actions' }, this.rematch, this.resign, this.cancel, this.back),
       share);
@@ -96,8 +73,11 @@ export class GameView {
       canPlay: !!g && !!seat && g.status === 'playing' && g.turn === seat && !pm && m.conn.phase !== 'closed',
       pending: pm && seat ? { cell: pm.cell, mark: seat } : null,
     });
-    const presence = g ? m.presence.get(g.id) : undefined;
-    for (const mark of ['X', 'O'] as const) if (g) this.cards[mark].update(g, seat, presence?.[mark]);
+    if (g) this.seats.update(seatCards(g, seat, m.presence.get(g.id)));
+    const rules = g ? variantRules(variantOf(g)) : null;
+    show(this.heading, rules !== null);
+    if (g && rules) { setText(this.title, variantTitle(variantOf(g))); setText(this.rules, rules); }
+    const out = !!seat && !!g?.out?.includes(seat);
     const waiting = g?.status === 'waiting';
     show(this.invite, !!g && waiting && !!seat && !!g.code);
     if (g?.code) {
@@ -106,28 +86,21 @@ export class GameView {
     }
     this.watchLink.value = g ? `${this.origin}/?watch=${encodeURIComponent(g.id)}` : '';
     const over = !!g && g.status !== 'waiting' && g.status !== 'playing';
-    show(this.resign, !!seat && g?.status === 'playing');
+    show(this.resign, !!seat && g?.status === 'playing' && !out);
     show(this.cancel, !!seat && waiting);
     const asked = !!g && m.rematchAsked.has(g.id);
     show(this.rematch, !!seat && over && g?.status !== 'aborted');
     this.rematch.disabled = asked;
     setText(this.rematch, asked ? 'Rematch asked…' : 'Rematch');
-    show(this.back, over || !seat);
+    show(this.back, over || !seat || out);
     this.tick();
   }
 
   /** Redraws the turn clock of the player to move (called a few times a second). */
   tick(): void {
     const g = this.game;
-    for (const mark of ['X', 'O'] as const) {
-      const c = this.cards[mark].clock;
-      const running = !!g && g.status === 'playing' && g.turn === mark && g.deadline !== null;
-      show(c, running);
-      if (!running) continue;
-      const left = g.deadline! - (Date.now() + this.clockOffset());
-      setText(c, clockText(left));
-      toggleClass(c, 'low', left < 10_000);
-    }
+    const running = !!g && g.status === 'playing' && g.deadline !== null;
+    this.seats.clock(g?.turn ?? null, running ? g.deadline! - (Date.now() + this.clockOffset()) : null);
   }
 }
 

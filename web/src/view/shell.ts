@@ -38,7 +38,7 @@ export class ShellView {
     if (m.conn.phase === 'closed') return 'Disconnected. Reload the page to play again.';
     const s = m.screen;
     if (s.kind === 'lobby') return m.busy ? 'Setting up your game…' : 'Choose how to play.';
-    if (s.kind === 'queue') return 'Looking for an opponent…';
+    if (s.kind === 'queue') return s.variant.players > 2 ? 'Looking for opponents…' : 'Looking for an opponent…';
     const g = this.app.current;
     if (!g) return 'Loading the game…';
     return gameSentence(g, this.app.seat(g));
