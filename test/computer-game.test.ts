@@ -9,8 +9,11 @@ import { computerMove, seededRng } from '../shared/computer.js';
 import type { GameSnapshot } from '../shared/protocol.js';
 import { winningLine, type Mark } from '../shared/rules.js';
 import { stateOf } from '../server/gateway/computer-turns.js';
+import { Redis } from 'ioredis';
 import { player, type TestClient } from './support/client.js';
 import { startCluster } from './support/cluster.js';
+import { auditRedis } from './support/redis-audit.js';
+import { until } from './support/until.js';
 
 type C = Awaited<ReturnType<typeof startCluster>>;
 
@@ -133,5 +136,14 @@ describe('games against the computer', () => {
       assert.notEqual(g.status, 'playing');
     }
     assert.ok(checked.blocks > 0, 'some block was needed');
+  });
+
+  test('Redis is consistent after all of the above (the computer\'s seats, rules and moves included)', async () => {
+    const redis = new Redis(cl.redisUrl);
+    try {
+      const audit = await until('a consistent Redis', () => auditRedis(redis), { ok: (a) => a.problems.length === 0, timeoutMs: 10_000 }).catch(() => auditRedis(redis));
+      assert.deepEqual(audit.problems, []);
+      assert.ok(audit.games >= 60, `${audit.games} games audited`);
+    } finally { redis.disconnect(); }
   });
 });
