@@ -9,8 +9,11 @@ import { computerMove, seededRng } from '../shared/computer.js';
 import type { GameSnapshot } from '../shared/protocol.js';
 import { winningLine, type Mark } from '../shared/rules.js';
 import { stateOf } from '../server/gateway/computer-turns.js';
+import { Redis } from 'ioredis';
 import { player, type TestClient } from './support/client.js';
 import { startCluster } from './support/cluster.js';
+import { auditRedis } from './support/redis-audit.js';
+import { until } from './support/until.js';
 
 type C = Awaited<ReturnType<typeof startCluster>>;
 
@@ -51,10 +54,12 @@ describe('games against the computer', () => {
   });
   after(async () => { for (const c of open) c.close(); await cl.stop(); });
 
-  test('create vs computer: playing at once, the computer seat marked, no invite code; it answers within a second', async () => {
+  test('create vs computer: playing at once, the computer seat marked, no invite code (a resend with its idem: the same game); it answers within a second', async () => {
     const A = await join('A', 0);
-    const made = await A.ok({ t: 'create', vs: 'computer' });
+    const made = await A.ok({ t: 'create', vs: 'computer', idem: 'vc-1' });
     assert.equal(made.code, undefined);
+    const again = await A.ok({ t: 'create', vs: 'computer', idem: 'vc-1' }); // a resend: the same game, still no code
+    assert.deepEqual([again.gameId, again.code], [made.gameId, undefined]);
     const g = await A.stateAt(made.gameId, 1);
     assert.deepEqual([g.status, g.turn, g.code, g.players.X?.id], ['playing', 'X', null, A.player!.id]);
     assert.equal(g.players.O?.name, 'Computer');
@@ -131,5 +136,14 @@ describe('games against the computer', () => {
       assert.notEqual(g.status, 'playing');
     }
     assert.ok(checked.blocks > 0, 'some block was needed');
+  });
+
+  test('Redis is consistent after all of the above (the computer\'s seats, rules and moves included)', async () => {
+    const redis = new Redis(cl.redisUrl);
+    try {
+      const audit = await until('a consistent Redis', () => auditRedis(redis), { ok: (a) => a.problems.length === 0, timeoutMs: 10_000 }).catch(() => auditRedis(redis));
+      assert.deepEqual(audit.problems, []);
+      assert.ok(audit.games >= 60, `${audit.games} games audited`);
+    } finally { redis.disconnect(); }
   });
 });

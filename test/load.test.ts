@@ -1,5 +1,6 @@
 // A short smoke of each load scenario against a real 3-gateway cluster: the bots play complete
-// games, receive no error, and the reports are well formed. (Speed is measured by `npm run bench`,
+// games (classic, a three-player variant, gomoku through the CLI, against the computer), receive no
+// error, and the reports are well formed. (Speed is measured by `npm run bench`,
 // never asserted here.)
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -49,6 +50,36 @@ describe('load bots', () => {
     });
   }
 
+  test('play of a three-player variant: groups of three found by quick match play complete games', async () => {
+    const r = await runScenario('play', { ...base, urls, variant: { rows: 4, cols: 4, k: 3, players: 3 } });
+    assertWellFormed(r);
+    assert.deepEqual([r.errors, r.variant, r.connections_peak], [{}, { rows: 4, cols: 4, k: 3, players: 3 }, 12]);
+    assert.ok(r.games_completed > 0, 'games completed');
+  });
+
+  for (const variant of [undefined, { rows: 5, cols: 5, k: 4, players: 3 }]) {
+    test(`computer${variant ? ' (5x5, two computer seats)' : ''}: each bot plays the computer, games complete, its answers are timed`, async () => {
+      const r = await runScenario('computer', { ...base, urls, variant });
+      assertWellFormed(r);
+      assert.deepEqual([r.scenario, r.errors, r.connections_peak], ['computer', {}, 4]);
+      assert.ok(r.games_completed > 0, 'games completed');
+      const a = r.computer_answer_ms as { p50: number; max: number };
+      assert.ok(Number.isFinite(a.p50) && a.max >= a.p50, JSON.stringify(a));
+    });
+  }
+
+  test('npm run load -- --variant 15x15k5p2 plays gomoku and says so in its report', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'trine-load-')), 'report.json');
+    const res = spawnSync(process.execPath, ['--import', 'tsx', 'load/cli.ts', '--url', urls.join(','), '--variant', '15x15k5p2', '--games', '3', '--duration', '3', '--json', file],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(res.status, 0, res.stderr);
+    assert.match(res.stderr, /play 15x15k5p2/);
+    const r = JSON.parse(readFileSync(file, 'utf8')) as LoadReport;
+    assertWellFormed(r);
+    assert.deepEqual([r.errors, r.variant], [{}, { rows: 15, cols: 15, k: 5, players: 2 }]);
+    assert.ok(r.moves > 0, 'moves on the 15x15 boards');
+  });
+
   test('watch: every spectator on every gateway gets every acknowledged version', async () => {
     const r = await runScenario('watch', { ...base, urls, thinkMs: 30, durationS: 3 });
     assertWellFormed(r);
@@ -86,5 +117,8 @@ describe('load bots', () => {
     const res = spawnSync(process.execPath, ['--import', 'tsx', 'load/cli.ts', '--url', 'http://nope'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
     assert.equal(res.status, 2);
     assert.match(res.stderr, /is not a gateway WebSocket URL/);
+    const bad = spawnSync(process.execPath, ['--import', 'tsx', 'load/cli.ts', '--url', urls[0], '--variant', '20x20k5p2'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--variant "20x20k5p2" is not RxCkKpN within the contract's bounds/);
   });
 });

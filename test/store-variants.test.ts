@@ -173,7 +173,7 @@ test('elimination by time rules: a turn clock puts the mover out; abandonment pu
   assert.deepEqual([s.status, s.reason, s.winner], ['aborted', 'abandoned', null]);
 });
 
-test('the computer\'s turn is a time rule: due at once, claimed by one caller per lease (the short lease), moved idempotently', async () => {
+test('the computer\'s turn is a time rule: due at once, claimed by one caller per lease (the short lease), claimed again after a dead claimer\'s lease, moved idempotently', async () => {
   const w = world({ turnMs: 60_000 });
   const x = await w.player();
   const id = uid('g');
@@ -193,6 +193,11 @@ test('the computer\'s turn is a time rule: due at once, claimed by one caller pe
   const won = claims.filter((r) => r && typeof r === 'object' && 'computer' in r);
   assert.equal(won.length, 1, 'one claimer per lease');
   assert.equal((won[0] as { computer: { version: number } }).computer.version, 2);
+  // the claimer dies mid-thought: once the lease lapses (Redis' clock), the next sweep anywhere claims it again
+  await untilRedisClock(redis, Number(await redis.hget(w.s.keys.game(id), 'c')), 'the computer lease lapses');
+  assert.deepEqual(await w.s.claimDue(10, 5000), [id]);
+  const again = await w.s.expire(id);
+  assert.ok(again && typeof again === 'object' && 'computer' in again && again.computer.version === 2, JSON.stringify(again));
   const o = s.players.O!.id;
   assert.deepEqual(await w.s.move(o, id, 0, 'cpu:2'), { ok: true, version: 3, status: 'playing', computerTurn: true }, 'then Y, the computer too');
   assert.deepEqual(await w.s.move(o, id, 1, 'cpu:2'), { ok: true, version: 3, status: null }, 'a second claimer changes nothing');

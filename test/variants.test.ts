@@ -3,12 +3,15 @@
 // variant (the classic queue unaffected), wins on big boards with `line` of K cells, BAD_CELL past
 // R*C, elimination by resignation, turn clock and abandonment (turns skipped, the last one in wins
 // with the reason of the last opponent's exit), an out player free to start another game, rematch
-// seats rotating, and a spectator seeing every version.
+// seats rotating, a spectator seeing every version, and Redis consistent at the end.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
 import type { GameSnapshot } from '../shared/protocol.js';
 import { player, type TestClient } from './support/client.js';
 import { startCluster } from './support/cluster.js';
+import { auditRedis } from './support/redis-audit.js';
+import { until } from './support/until.js';
 
 type C = Awaited<ReturnType<typeof startCluster>>;
 const TURN_MS = 2500;
@@ -201,5 +204,14 @@ describe('variants', () => {
     assert.deepEqual(g.variant, v(3, 4, 3, 3));
     assert.deepEqual([g.players.X?.id, g.players.O?.id, g.players.Y?.id], [Y, X, O].map((c) => c.player!.id));
     for (const c of [X, O, Y]) await c.request({ t: 'resign', gameId: g.id });
+  });
+
+  test('Redis is consistent after all of the above: every snapshot well formed, every index (games, codes, deadlines, queues) matching the games', async () => {
+    const redis = new Redis(cl.redisUrl);
+    try {
+      const audit = await until('a consistent Redis', () => auditRedis(redis), { ok: (a) => a.problems.length === 0, timeoutMs: 10_000 }).catch(() => auditRedis(redis));
+      assert.deepEqual(audit.problems, []);
+      assert.ok(audit.games > 10, `${audit.games} games audited`);
+    } finally { redis.disconnect(); }
   });
 });

@@ -11,13 +11,13 @@ import { freePortRange } from '../../server/launcher/ports.js';
 import { SentinelRedis } from '../../server/launcher/sentinel.js';
 import { Keys } from '../../server/store/keys.js';
 import { BotConnection } from '../bot/connection.js';
-import { parseVariantName, type Variant } from '../../shared/variant.js';
-import { PlayerBot, type NewGame } from '../bot/player.js';
+import { PlayerBot } from '../bot/player.js';
 import { SpectatorBot } from '../bot/spectator.js';
 import { sleep } from '../scenarios/common.js';
 import { Stats } from '../stats.js';
 import { checkHistory, type CheckResult } from './checker.js';
 import { History } from './history.js';
+import { roleOf } from './mix.js';
 
 export type Fault = 'gateway-kill' | 'redis-restart' | 'primary-kill';
 
@@ -252,17 +252,6 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
     await cluster.stop();
   }
   return { o, t0, pausedAt, history, check, kills, skipped, restarts, downShare, outage, primaryKills, failovers, stats, unresumed, logDir: join(dir, 'logs') };
-}
-
-const MIXED_GROUP = parseVariantName('7x7k4p3')!;
-const COMPUTER_BOARDS: (Variant | undefined)[] = [undefined, parseVariantName('9x9k4p2')!];
-
-/** How the i-th player finds its games: classic quick match, or (mixed) a variant's queue or the computer. */
-function roleOf(i: number, mix: boolean): { newGame: NewGame; variant?: Variant } {
-  const slot = i % 10;
-  if (!mix || slot < 6) return { newGame: 'queue' };
-  if (slot < 9) return { newGame: 'queue', variant: MIXED_GROUP };
-  return { newGame: 'computer', variant: COMPUTER_BOARDS[Math.floor(i / 10) % COMPUTER_BOARDS.length] };
 }
 
 /** Time each gateway spends down (from its death to its next /readyz 200), within the measured window. */

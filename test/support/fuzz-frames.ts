@@ -43,7 +43,13 @@ const ODD_NUMBERS = ['1e400', '-1e400', '1e308', '-0', '0.0', '4.0', '4e0', '8.0
 const ODD_STRINGS = ['', ' ', '\u0000', '\ud800', '\udfff', '\udc00\ud800', '\ud83d\ude00', '\u202e', '\ufeff', '\u200b', 'é', 'e\u0301', '𝕏', '\u{10ffff}',
   '%s', '%1', '%%', '{g:x}', '}', '{', 'trine:game:{g:x}', '*', '?', '[a]', '../../etc/passwd', '<script>alert(1)</script>', '"\\', '\\u0000',
   'x'.repeat(64), 'x'.repeat(65), '\u00e9'.repeat(64), '\u{1F600}'.repeat(33), '\n\r\t', 'null', 'undefined', 'NaN', '__proto__', 'constructor'];
-const KEYS = ['t', 'rid', 'v', 'token', 'name', 'code', 'gameId', 'cell', 'mid', '__proto__', 'constructor', 'prototype', 'T', 'x'];
+const KEYS = ['t', 'rid', 'v', 'token', 'name', 'code', 'gameId', 'cell', 'mid', 'variant', 'vs', 'idem', '__proto__', 'constructor', 'prototype', 'T', 'x'];
+/** Variants for create and queue: the classic one written out (the classic game), and each way of being BAD_VARIANT. */
+const VARIANTS: unknown[] = [
+  { rows: 3, cols: 3, k: 3, players: 2 }, { rows: 2, cols: 3, k: 3, players: 2 }, { rows: 20, cols: 3, k: 3, players: 2 }, { rows: 3, cols: 3, k: 4, players: 2 },
+  { rows: 3, cols: 3, k: 3, players: 1 }, { rows: 3, cols: 3, k: 3, players: 5 }, { rows: 3.5, cols: 3, k: 3, players: 2 }, { rows: '3', cols: 3, k: 3, players: 2 },
+  { rows: 3, cols: 3, k: 3 }, { rows: 1e400, cols: 3, k: 3, players: 2 }, null, [3, 3, 3, 2], 'classic', 7, {},
+];
 
 export class FrameGen {
   private readonly rng: Rng;
@@ -73,6 +79,8 @@ export class FrameGen {
     if (this.rng.chance(0.9)) m.rid = this.rid();
     switch (t) {
       case 'hello': m.v = 1; if (this.rng.chance(0.5)) m.name = this.str(); if (this.rng.chance(0.3)) m.token = this.str(); break;
+      case 'create': if (this.rng.chance(0.3)) m.vs = 'computer'; // falls through: a variant too, now and then
+      case 'queue': if (this.rng.chance(0.2)) m.variant = this.rng.pick(VARIANTS); break;
       case 'join': m.code = this.pool.codes.length && this.rng.chance(0.7) ? this.rng.pick(this.pool.codes) : this.rng.pick(['ABCDEF', 'abcdef', ' ABC23 ', 'X'.repeat(32), '%', this.str() || 'c']); break;
       case 'watch': case 'unwatch': case 'resign': case 'rematch': m.gameId = this.gameId(); break;
       case 'move':

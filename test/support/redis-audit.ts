@@ -1,9 +1,11 @@
-// Is the state in Redis well-formed? Every game snapshot is checked against the rules (board,
-// status, turn, winner, line, reason, version, seats), its other fields (moves, rematch, presence,
+// Is the state in Redis well-formed? Every game snapshot is checked against the rules (a classic
+// one exactly: board, status, turn, winner, line, reason, version, seats, the computer's seat; any
+// other variant for its shape and the relations of its fields), its other fields (moves, rematch, presence,
 // abandonment, invite expiry), and the indexes that point at games (players' unfinished games,
 // invite codes, the deadlines of time rules, the queue, sessions) against the games.
 import type { Redis } from 'ioredis';
-import { count, isBoard, isFinished, outcome, turnOf, type Status } from '../../shared/rules.js';
+import { count, isBoard, isFinished, outcome, seatsIn, turnOf, type Mark, type Status } from '../../shared/rules.js';
+import { isClassic, isVariant, seatsOf } from '../../shared/variant.js';
 
 const STATUSES = ['waiting', 'playing', 'won', 'draw', 'aborted'];
 const REASONS = ['line', 'resign', 'timeout', 'abandoned'];
@@ -17,11 +19,37 @@ const isPlayer = (p: unknown): boolean => {
     && [...o.name].length <= 24 && !/[\p{Cc}\p{Cs}]/u.test(o.name);
 };
 
+/**
+ * Problems with a snapshot of a variant other than the classic one (a fuzzed frame may name one):
+ * its shape, and the relations between status, turn, winner, line and seats. Lighter than the
+ * classic check below, which replays the rules exactly.
+ */
+function variantProblems(g: G, bad: (why: string) => void): void {
+  const v = g.variant;
+  if (!isVariant(v) || Object.keys(v).length !== 4) { bad(`variant ${JSON.stringify(v)}`); return; }
+  const seats = seatsOf(v.players);
+  const out: Mark[] = g.out ?? [];
+  if (typeof g.board !== 'string' || g.board.length !== v.rows * v.cols || [...g.board].some((c) => c !== '.' && !seats.includes(c as Mark))) bad(`board ${g.board}`);
+  if (JSON.stringify(Object.keys(g.players ?? {}).sort()) !== JSON.stringify([...seats].sort())) bad(`seats ${Object.keys(g.players ?? {})}`);
+  if (!Array.isArray(out) || (g.out !== undefined && (v.players < 3 || !out.length)) || out.some((s) => !seats.includes(s))) bad(`out ${JSON.stringify(g.out)}`);
+  if (!STATUSES.includes(g.status) || !Number.isInteger(g.version) || g.version < 1) bad(`status ${g.status} version ${g.version}`);
+  const status = g.status as Status;
+  if (status === 'playing' ? !seatsIn(v.players, out).includes(g.turn) : g.turn !== null) bad(`turn ${g.turn} while ${status}`);
+  if ((status === 'won') !== (g.winner !== null) || (g.winner !== null && (!seats.includes(g.winner) || out.includes(g.winner)))) bad(`winner ${g.winner} while ${status}`);
+  if (g.reason === 'line' ? !(Array.isArray(g.line) && g.line.length === v.k && g.line.every((c: number) => g.board[c] === g.winner)) : g.line !== null) bad(`line ${JSON.stringify(g.line)}`);
+  if (isFinished(status) ? (status === 'won') !== (g.reason !== null) && status !== 'aborted' : g.reason !== null) bad(`reason ${g.reason} while ${status}`);
+  for (const s of seats) {
+    const pl = g.players?.[s];
+    if (pl === null ? status !== 'waiting' && status !== 'aborted' : !isPlayer(pl)) bad(`seat ${s}`);
+  }
+}
+
 /** Problems with one game snapshot (empty when it is a state the rules can reach). */
 export function snapshotProblems(g: G, clockVersions = 0): string[] {
   const p: string[] = [];
   const bad = (why: string) => p.push(`${String(g?.id)}: ${why}`);
   if (g === null || typeof g !== 'object' || Array.isArray(g)) return ['snapshot is not an object'];
+  if (g.variant !== undefined && !(isVariant(g.variant) && isClassic(g.variant))) { variantProblems(g, bad); return p; }
   for (const k of SNAPSHOT_FIELDS) if (!(k in g)) bad(`no field ${k}`);
   if (typeof g.id !== 'string' || !g.id) bad('id');
   if (!(g.code === null || (typeof g.code === 'string' && /^[A-Z0-9]{4,16}$/.test(g.code)))) bad(`code ${g.code}`);
@@ -37,6 +65,12 @@ export function snapshotProblems(g: G, clockVersions = 0): string[] {
   const po = players.O ?? null;
   if (!isPlayer(px)) bad('seat X');
   if (po !== null && !isPlayer(po)) bad('seat O');
+  // a game against the computer (or its rematch, seats swapped): the computer holds one seat, with no invite code
+  for (const [seat, pl] of [['X', px], ['O', po]] as const) {
+    if (pl?.computer && (pl.id !== `cpu:${g.id}:${seat}` || g.code !== null || pl.online !== true)) bad(`the computer's seat ${seat} ${JSON.stringify(pl)} (code ${g.code})`);
+  }
+  if (px?.computer && po?.computer) bad('the computer in both seats');
+  if (g.variant !== undefined && Object.keys(g.variant).length !== 4) bad(`variant ${JSON.stringify(g.variant)}`);
   if (px && po && px.id === po.id) bad('one player in both seats');
   const status = g.status as Status;
   const over = isFinished(status);
@@ -103,12 +137,13 @@ export async function auditRedis(r: Redis, prefix = 'trine'): Promise<{ games: n
   const parsed = JSON.parse(String(await r.eval(DUMP, 0, prefix))) as unknown;
   const raw = (Array.isArray(parsed) ? parsed : []) as [string, string, unknown][];
   const dump: Dump = new Map(raw.map(([k, t, v]) => [k, t === 'string' ? String(v) : list(v)]));
-  const keys = (re: RegExp) => [...dump.keys()].filter((k) => re.test(k));
+  // a key of one kind, right under the prefix (an idem key may end in anything, ':game:' included)
+  const keys = (re: RegExp) => [...dump.keys()].filter((k) => k.startsWith(`${prefix}:`) && re.test(k.slice(prefix.length)));
   const hash = (k: string) => Object.fromEntries(chunk(list(dump.get(k))));
   const problems: string[] = [];
   const games = new Map<string, G>();
   const rules = new Map<string, number | null>();
-  for (const key of keys(/:game:/)) {
+  for (const key of keys(/^:game:/)) {
     const m = /^.*:game:\{g:(.+)\}$/.exec(key);
     if (!m) { problems.push(`stray key ${key}`); continue; }
     const h = hash(key);
@@ -121,12 +156,13 @@ export async function auditRedis(r: Redis, prefix = 'trine'): Promise<{ games: n
       const bad = (why = '') => problems.push(`${key}: ${f}=${v.slice(0, 80)} while ${g.status} ${why}`);
       if (f === 's') continue;
       if (/^m:/.test(f)) { if (!(Number(v) >= 2 && Number(v) <= g.version)) bad(); }
-      else if (f === 'rX' || f === 'rO') { if (v !== '1' || !isFinished(g.status)) bad(); }
+      else if (/^r[XOYZ]$/.test(f)) { if (v !== '1' || !isFinished(g.status)) bad(); }
       else if (f === 'next') { if (!isFinished(g.status)) bad(); }
-      else if (f === 'oX' || f === 'oO') { if (v !== '0' && v !== '1') bad(); } // presence of a seat
-      else if (f === 'aX' || f === 'aO') { if (!/^\d+$/.test(v) || isFinished(g.status) || h[`o${f[1]}`] !== '0') bad('(abandonment)'); }
+      else if (/^o[XOYZ]$/.test(f)) { if (v !== '0' && v !== '1') bad(); } // presence of a seat
+      else if (/^a[XOYZ]$/.test(f)) { if (!/^\d+$/.test(v) || isFinished(g.status) || h[`o${f[1]}`] !== '0') bad('(abandonment)'); }
       else if (f === 'ix') { if (!/^\d+$/.test(v) || g.status !== 'waiting') bad('(invite expiry)'); }
       else if (f === 'il') { if (!/^\d+$/.test(v) || isFinished(g.status)) bad('(idle lifetime)'); }
+      else if (f === 'c') { if (!/^\d+$/.test(v) || g.status !== 'playing' || !g.players?.[g.turn]?.computer) bad('(the computer\'s turn)'); }
       else if (f === 'xo' || f === 'xv') { if (!/^\d+$/.test(v)) bad('(outage applied)'); }
       else if (f === 'pv') { if (!/^[1-9]\d*$/.test(v)) bad(); }
       else if (f === 'p') { if (!v.startsWith(`${h.pv} `) || !isJson(v.slice(v.indexOf(' ') + 1))) bad('(presence frame)'); }
@@ -134,8 +170,10 @@ export async function auditRedis(r: Redis, prefix = 'trine'): Promise<{ games: n
     }
     rules.set(m[1], nextRuleAt(g, h));
   }
-  const seatOf = (g: G, pid: string) => g.players?.X?.id === pid || g.players?.O?.id === pid;
-  for (const key of keys(/:player:.*:games$/)) {
+  /** The seats a game's people hold and still play in (not the computer's, not out). */
+  const heldSeats = (g: G): Mark[] => seatsOf(g.variant?.players ?? 2).filter((s) => g.players?.[s] && !g.players[s].computer && !(g.out ?? []).includes(s));
+  const seatOf = (g: G, pid: string) => heldSeats(g).some((s) => g.players[s].id === pid);
+  for (const key of keys(/^:player:\{p:[^}]*\}:games$/)) {
     const pid = /\{p:(.+)\}:games$/.exec(key)?.[1] ?? '';
     for (const id of list(dump.get(key))) {
       const g = games.get(id);
@@ -145,13 +183,12 @@ export async function auditRedis(r: Redis, prefix = 'trine'): Promise<{ games: n
   }
   for (const [id, g] of games) {
     if (isFinished(g.status)) continue;
-    for (const s of ['X', 'O']) {
-      const pl = g.players?.[s];
-      if (pl && !list(dump.get(`${prefix}:player:{p:${pl.id}}:games`)).includes(id)) problems.push(`${id}: not in ${s}'s unfinished games`);
+    for (const s of heldSeats(g)) {
+      if (!list(dump.get(`${prefix}:player:{p:${g.players[s].id}}:games`)).includes(id)) problems.push(`${id}: not in ${s}'s unfinished games`);
     }
     if (g.status === 'waiting' && dump.get(`${prefix}:code:${g.code}`) !== id) problems.push(`${id}: waiting without its invite code`);
   }
-  for (const key of keys(/:code:/)) {
+  for (const key of keys(/^:code:/)) {
     const id = String(dump.get(key));
     const g = games.get(id);
     // a code lives while its game is unfinished (joining a started game answers GAME_FULL)
@@ -167,7 +204,16 @@ export async function auditRedis(r: Redis, prefix = 'trine'): Promise<{ games: n
   for (const [id, at] of rules) if (at !== null && !scheduled.has(id)) problems.push(`${id}: a time rule at ${at} never scheduled`);
   const names = hash(`${prefix}:queue:names`);
   for (const [pid] of chunk(list(dump.get(`${prefix}:queue`)))) if (!(pid in names)) problems.push(`queued ${pid} without a name`);
-  for (const key of keys(/:session:/)) {
+  // a variant's queue: each player named, and recorded as waiting there (so that leaving finds it)
+  for (const key of keys(/^:queue:\d+x\d+k\d+p\d+$/)) {
+    const name = key.slice(`${prefix}:queue:`.length);
+    const vnames = hash(`${key}:names`);
+    for (const [pid] of chunk(list(dump.get(key)))) {
+      if (!(pid in vnames)) problems.push(`queued ${pid} for ${name} without a name`);
+      if (dump.get(`${prefix}:player:{p:${pid}}:queue`) !== name) problems.push(`queued ${pid} for ${name}, its record says ${dump.get(`${prefix}:player:{p:${pid}}:queue`)}`);
+    }
+  }
+  for (const key of keys(/^:session:/)) {
     if (!/:session:[0-9a-f]{64}$/.test(key)) problems.push(`session key ${key}`);
     const s = hash(key);
     if (!s.pid || !isPlayer({ id: s.pid, name: s.name })) problems.push(`${key}: ${JSON.stringify(s)}`);
@@ -179,10 +225,10 @@ export async function auditRedis(r: Redis, prefix = 'trine'): Promise<{ games: n
 
 const isJson = (t: string) => { try { JSON.parse(t); return true; } catch { return false; } };
 
-/** When a game's next time rule falls due: turn clock, abandonment of a seat, invite expiry, idle lifetime (as store/lua/includes/game.lua). */
+/** When a game's next time rule falls due: turn clock, abandonment of a seat, invite expiry, idle lifetime, the computer's turn (as store/lua/includes/game.lua). */
 function nextRuleAt(g: G, h: Record<string, string>): number | null {
   if (isFinished(g.status)) return null;
-  const times = [g.status === 'playing' ? g.deadline : null, h.aX, h.aO, g.status === 'waiting' ? h.ix : null, h.il]
+  const times = [g.status === 'playing' ? g.deadline : null, h.aX, h.aO, h.aY, h.aZ, g.status === 'waiting' ? h.ix : null, h.il, g.status === 'playing' ? h.c : null]
     .filter((t) => t !== null && t !== undefined).map(Number);
   return times.length ? Math.min(...times) : null;
 }
