@@ -14,6 +14,7 @@ import { BotConnection } from '../bot/connection.js';
 import { PlayerBot } from '../bot/player.js';
 import { SpectatorBot } from '../bot/spectator.js';
 import { sleep } from '../scenarios/common.js';
+import { gatewaysCounter } from '../scenarios/gateway-metrics.js';
 import { Stats } from '../stats.js';
 import { checkHistory, type CheckResult } from './checker.js';
 import { History } from './history.js';
@@ -78,6 +79,8 @@ export interface ChaosRun {
   primaryKills: { port: number; at: number; readyAt: number }[];
   failovers: number;
   stats: Stats;
+  /** trine_rollbacks_total summed over the gateways at the end (since each one's last start; null: one did not answer). */
+  gatewayRollbacks: number | null;
   /** Sessions lost and not yet resumed when the checker ran. */
   unresumed: number;
   logDir: string;
@@ -228,6 +231,7 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
   const keys = new Keys('trine');
   let check: CheckResult;
   let unresumed = 0;
+  let gatewayRollbacks: number | null = null;
   try {
     if (o.tamper) await o.tamper(redis, keys, history);
     const byPlayer = new Map(players.map((p) => [p.conn.playerId, p.conn.token]));
@@ -235,6 +239,7 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
       history, redis, keys, stoppedAt: pausedAt, stuckMs: 10_000,
       probe: (gameId, pid, version) => probe(urls, byPlayer.get(pid) ?? '', gameId, version),
     });
+    gatewayRollbacks = await gatewaysCounter(urls, 'trine_rollbacks_total');
   } finally {
     redis.disconnect();
     unresumed = history.unresumed; // before the bots' own stop closes every session
@@ -242,7 +247,7 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
     for (const b of [...players, ...spectators]) b.stop();
     await cluster.stop();
   }
-  return { o, t0, pausedAt, history, check, kills, skipped, restarts, downShare, outage, primaryKills, failovers, stats, unresumed, logDir: join(dir, 'logs') };
+  return { o, t0, pausedAt, history, check, kills, skipped, restarts, downShare, outage, primaryKills, failovers, stats, gatewayRollbacks, unresumed, logDir: join(dir, 'logs') };
 }
 
 /** Time each gateway spends down (from its death to its next /readyz 200), within the measured window. */
