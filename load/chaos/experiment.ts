@@ -26,6 +26,8 @@ export type Fault = 'gateway-kill' | 'redis-restart' | 'primary-kill';
  * the cluster serves again (moves acknowledged within 2 s of a fault), not the clients' patience.
  */
 const CHAOS_BACKOFF = { baseMs: 100, capMs: 2000 };
+/** primary-kill: the gateways count as ready again once no failover came for this long (ms). */
+const QUIET_MS = 5000;
 
 export interface ChaosOptions {
   gateways: number;
@@ -95,6 +97,7 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
   const downtime = new Downtime();
   let restarts = 0;
   let failovers = 0;
+  let lastFailoverAt = 0;
   const primaryKills: ChaosRun['primaryKills'] = [];
   const emit = (e: ChaosEvent) => o.onEvent?.(e);
   const cluster = new Cluster({
@@ -104,7 +107,7 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
       if (e.kind === 'gateway-ready') { up.add(e.id); downtime.up(e.id); }
       if (e.kind === 'gateway-exit') { up.delete(e.id); downtime.down(e.id); }
       if (e.kind === 'gateway-start' && cluster.gateways.find((g) => g.id === e.id)?.restarts) restarts++;
-      if (e.kind === 'redis' && e.e.kind === 'failover') failovers++;
+      if (e.kind === 'redis' && e.e.kind === 'failover') { failovers++; lastFailoverAt = performance.now(); }
       emit({ kind: 'cluster', e, at: performance.now() });
     },
   });
@@ -200,14 +203,19 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
         primaryKills.push(k);
         emit({ kind: 'primary-kill', port: primary.port, pid: primary.pid!, at });
         primary.kill();
-        // every gateway says 503 until it found the new primary, then 200 again: that is the failover for them
-        await sleep(200);
+        // every gateway says 503 until it found the new primary, then 200 again: that is the failover
+        // for them. The new primary may itself be failed over seconds later (a Sentinel that found
+        // it busy after its promotion): ready means after the last failover, none for QUIET_MS.
+        const before = failovers;
+        let lastBad = performance.now();
         while (performance.now() < at + 30_000) {
           const codes = await Promise.all(cluster.gateways.map((g) => fetch(`${g.url}/readyz`, { signal: AbortSignal.timeout(500) }).then((r) => r.status, () => 0)));
-          if (codes.every((c) => c === 200)) break;
+          const now = performance.now();
+          if (!codes.every((c) => c === 200)) lastBad = now;
+          else if (failovers > before && now - Math.max(lastBad, lastFailoverAt) > QUIET_MS) break;
           await sleep(100);
         }
-        k.readyAt = performance.now();
+        k.readyAt = lastBad;
       }
     })());
   }
