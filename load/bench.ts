@@ -4,7 +4,7 @@
 // Sizes are flags (see --help); the defaults finish in a few minutes.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Cluster, ROOT } from '../server/launcher/cluster.js';
 import { freePortRange } from '../server/launcher/ports.js';
@@ -130,9 +130,9 @@ for (const transport of transports) {
 
 const json = JSON.stringify(result, null, 2);
 if (!a['no-write']) {
-  writeFileSync(join(ROOT, a.json!), `${json}\n`);
-  writeDoc(join(ROOT, a.out!), result);
-  log(`wrote ${relative(ROOT, join(ROOT, a.json!))} and the table in ${a.out}`);
+  writeFileSync(resolve(ROOT, a.json!), `${json}\n`);
+  writeDoc(resolve(ROOT, a.out!), result);
+  log(`wrote ${relative(ROOT, resolve(ROOT, a.json!))} and the table in ${a.out}`);
 } else {
   console.log(json);
 }

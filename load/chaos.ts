@@ -1,5 +1,5 @@
 // `npm run chaos -- [--duration SECONDS] [--kill-every SECONDS] [--fault gateway-kill,redis-restart] [--demo]`
-// `npm run chaos -- --redis sentinel --fault primary-kill [--kill-every SECONDS (20)]`
+// `npm run chaos -- --redis sentinel --fault primary-kill[,gateway-kill] [--primary-kill-every SECONDS (20)]`
 // The kill-a-gateway experiment on a local cluster it starts itself: prints the hypothesis, runs
 // the bots while faults are injected, checks the recorded history against Redis, prints the
 // verdict and its figures. Exit 0 only when the hypothesis held.
@@ -10,7 +10,8 @@ import { runChaos, type ChaosOptions, type Fault } from './chaos/experiment.js';
 import { hypothesis, judge, report } from './chaos/report.js';
 
 const USAGE = `usage: npm run chaos -- [--duration SECONDS (60)] [--kill-every SECONDS (3; 20 for primary-kill)]
-       [--fault gateway-kill|redis-restart|both|primary-kill] [--redis single|sentinel (single)]
+       [--fault gateway-kill|redis-restart|both|primary-kill|primary-kill,gateway-kill] [--redis single|sentinel (single)]
+       [--primary-kill-every SECONDS (20; --kill-every when primary-kill is the only fault)]
        [--gateways N (5)] [--games N (100)] [--rate MOVES_PER_S (260)] [--spectators N (50)] [--restart-delay MS (2000)]
        [--redis-down SECONDS (3)] [--classic-only] [--demo]
   By default 3 of every 10 bots queue for a three-player 7x7 variant and 1 plays against the computer; --classic-only: classic quick match only.`;
@@ -19,7 +20,7 @@ let a;
 try {
   a = parseArgs({
     options: {
-      duration: { type: 'string', default: '60' }, 'kill-every': { type: 'string' }, fault: { type: 'string', default: 'gateway-kill' },
+      duration: { type: 'string', default: '60' }, 'kill-every': { type: 'string' }, 'primary-kill-every': { type: 'string' }, fault: { type: 'string', default: 'gateway-kill' },
       redis: { type: 'string', default: 'single' },
       gateways: { type: 'string', default: '5' }, games: { type: 'string', default: '100' }, rate: { type: 'string', default: '260' },
       spectators: { type: 'string', default: '50' }, 'restart-delay': { type: 'string', default: '2000' }, 'redis-down': { type: 'string', default: '3' },
@@ -44,13 +45,15 @@ if (a.redis !== 'single' && a.redis !== 'sentinel') {
 }
 if (faults.includes('primary-kill') && a.redis !== 'sentinel') { console.error(`npm run chaos: --fault primary-kill needs --redis sentinel (a replica to fail over to).\n${USAGE}`); process.exit(2); }
 if (faults.includes('redis-restart') && a.redis === 'sentinel') { console.error(`npm run chaos: --fault redis-restart is for --redis single; use primary-kill with sentinel.\n${USAGE}`); process.exit(2); }
-a['kill-every'] ??= faults.includes('primary-kill') && !faults.includes('gateway-kill') ? '20' : '3';
+const primaryOnly = faults.includes('primary-kill') && !faults.includes('gateway-kill');
+a['primary-kill-every'] ??= primaryOnly ? a['kill-every'] ?? '20' : '20';
+a['kill-every'] ??= primaryOnly ? '20' : '3';
 const duration = num('duration', 10);
 let t0 = performance.now();
 const o: ChaosOptions = {
   gateways: num('gateways', 2), durationS: duration, killEveryS: num('kill-every', 1), restartDelayMs: num('restart-delay', 1),
   mix: !a['classic-only'], games: num('games', 1), spectators: num('spectators', 0), rate: num('rate', 1), faults,
-  redisMode: a.redis, primaryKillEveryS: num('kill-every', 1),
+  redisMode: a.redis, primaryKillEveryS: num('primary-kill-every', 1),
   redisAtS: Math.round(duration / 2), redisDownS: num('redis-down', 1),
   onEvent: (e) => { if (e.kind === 'phase' && e.what.includes('connect')) t0 = e.at; print(e); },
   onCluster: (c) => { cluster = c; },

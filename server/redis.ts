@@ -5,6 +5,7 @@
 // it off, ioredis' auto-pipelining rejects a promise nobody holds when the socket drops.)
 // REDIS_URL may carry user:password (ACL) and use rediss:// (TLS, the server's certificate verified).
 // In sentinel mode every (re)connection first asks the Sentinels for the primary; see connectRedis.
+// A connection ioredis ends by itself is made again (`reviving`).
 import { readFileSync } from 'node:fs';
 import { Redis, type RedisOptions } from 'ioredis';
 import { sentinelAddresses, type RedisSettings } from './config.js';
@@ -59,11 +60,43 @@ function sentinelOptions(s: RedisSettings): RedisOptions {
   };
 }
 
+/**
+ * Makes `redis` end only when it is closed on purpose (`disconnect()` without reconnect). ioredis
+ * (6.0.0) ends a connection for good, never to retry, when it is dropped while it is being made:
+ * its connector finds itself disconnected ("Connection is closed.") and the client goes to status
+ * `end`. In sentinel mode every failover runs that race: the connection to the dead primary is
+ * being made again (asking the Sentinels, who still name the dead one) when the Sentinels announce
+ * +switch-master and the failover detector of the previous connection drops it; the heartbeat may
+ * drop a connection that is reconnecting too. Seen in `npm run chaos -- --redis sentinel --fault
+ * primary-kill`: three of five gateways lost their subscriber for good at the 4th failover and
+ * stayed unready. Such an end is followed by a new connection after the usual backoff; the gateway
+ * then recovers as from any lost connection. (An instance method wraps `disconnect`, to tell the
+ * two ends apart: a subclass of Redis does not typecheck here.)
+ */
+export function reviving(redis: Redis): Redis {
+  let onPurpose = false;
+  let revivals = 0;
+  const disconnect = redis.disconnect.bind(redis);
+  redis.disconnect = (reconnect = false) => {
+    if (!reconnect) onPurpose = true;
+    disconnect(reconnect);
+  };
+  redis.on('ready', () => { revivals = 0; });
+  redis.on('end', () => {
+    if (onPurpose) return;
+    setTimeout(() => {
+      if (onPurpose || redis.status !== 'end') return;
+      redis.connect().catch(() => { /* ended again: the next 'end' revives it again */ });
+    }, backoff(++revivals)).unref();
+  });
+  return redis;
+}
+
 /** `overrides` for a connection of a special role (the durability barrier's: no auto-pipelining, a longer timeout). */
 export function connectRedis(s: RedisSettings, name: string, overrides: RedisOptions = {}): Redis {
   const base = { ...redisOptions(s.REDIS_COMMAND_TIMEOUT_MS), connectionName: name, ...overrides };
-  if (s.REDIS_MODE === 'sentinel') return new Redis({ ...base, ...sentinelOptions(s) });
-  return new Redis(s.REDIS_URL, { ...base, ...redisTls(s.REDIS_URL, s.REDIS_TLS_CA_FILE) });
+  if (s.REDIS_MODE === 'sentinel') return reviving(new Redis({ ...base, ...sentinelOptions(s) }));
+  return reviving(new Redis(s.REDIS_URL, { ...base, ...redisTls(s.REDIS_URL, s.REDIS_TLS_CA_FILE) }));
 }
 
 /**

@@ -4,6 +4,9 @@
 // the change; with the replica stopped (SIGSTOP) a move is UNAVAILABLE and no watcher sees it;
 // the resend with the same mid, once the replica is back, is applied once. A change whose gateway
 // never published it (the script called from here) reaches watchers through the outbox reconciler.
+// Every request type (create, join, queue, unqueue, resign, rematch with idem; move with mid)
+// answered UNAVAILABLE while the replica is stopped, though the primary applied it: its resend
+// with the same idem, once the replica is back, is answered as that one application.
 // The scripts of variants and the computer's turns deliver the same way.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -17,6 +20,7 @@ import { Keys } from '../server/store/keys.js';
 import { registerScripts } from '../server/store/scripts.js';
 import { player, type TestClient } from './support/client.js';
 import { startCluster } from './support/cluster.js';
+import { applied, idemCases, type World } from './support/idem-cases.js';
 import { spawnGateway } from './support/gateway-proc.js';
 
 type C = Awaited<ReturnType<typeof startCluster>>;
@@ -143,6 +147,27 @@ describe('durability in replica mode', () => {
     assert.equal(await versionOn(onReplica, made.gameId), 4);
     await until(async () => (await onPrimary.zcard(keys.outbox())) === 0, 'outbox emptied');
   });
+
+  // UNAVAILABLE does not mean "not applied": the script ran on the primary, the WAIT timed out
+  const unavailable: World = {
+    get ws() { return ws; },
+    get redis() { return onPrimary; },
+    open,
+    async firstTry(c, body) {
+      process.kill(replica.pid!, 'SIGSTOP');
+      try {
+        const r = await c.request(body, TIMEOUT_MS + 3000);
+        assert.equal(r.code, 'UNAVAILABLE', `${body.t}: ${JSON.stringify(r)}`);
+        assert.ok(await applied(onPrimary, c.player!.id, body), `${body.t}: applied on the primary all the same`);
+      } finally {
+        process.kill(replica.pid!, 'SIGCONT');
+      }
+    },
+    resender: (c) => c,
+  };
+  for (const k of idemCases(unavailable)) {
+    test(`${k.name}: UNAVAILABLE (replica stopped) though applied; the resend with the same key answers the one application`, () => k.run());
+  }
 
   test('a change its gateway never published reaches watchers through another gateway', async () => {
     const { A, S, id } = await game();

@@ -1,13 +1,16 @@
 // `idem` (PROTOCOL.md, additions of 2026-11-29) end to end: for every state change, a resend with
 // the same idem by the same player gets the answer of the first application and changes nothing,
 // on the same gateway or another, also when the first socket closed before its answer; without
-// idem the old behaviour. Versions and sets are read from Redis itself.
+// idem the old behaviour. Versions and sets are read from Redis itself. Then every request type
+// once more with its answer lost for good: the socket that sent it is closed the instant the
+// request is out, and the player resends it unchanged on its other socket, on the other gateway.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { Keys } from '../server/store/keys.js';
 import { player, type TestClient } from './support/client.js';
 import { startCluster } from './support/cluster.js';
+import { idemCases, untilApplied, type World } from './support/idem-cases.js';
 
 type C = Awaited<ReturnType<typeof startCluster>>;
 const keys = new Keys('trine');
@@ -128,4 +131,19 @@ describe('idem', () => {
     assert.equal(await version(made.gameId), 1);
     await F2.stateAt(made.gameId, 1);
   });
+  // the request is applied (its record is in Redis) but its sender's socket is gone: the answer is lost
+  const lostWorld: World = {
+    get ws() { return ws; },
+    get redis() { return redis; },
+    open,
+    async firstTry(c, body) {
+      await new Promise<void>((res, rej) => c.ws.send(JSON.stringify({ ...body, rid: 'lost' }), (e) => (e ? rej(e) : res())));
+      c.ws.terminate();
+      await untilApplied(redis, c, body);
+    },
+    resender: (_c, twin) => twin,
+  };
+  for (const k of idemCases(lostWorld)) {
+    test(`${k.name}: its answer lost with its socket, the resend on the other gateway answers the one application`, () => k.run());
+  }
 });

@@ -14,6 +14,7 @@ import { BotConnection } from '../bot/connection.js';
 import { PlayerBot } from '../bot/player.js';
 import { SpectatorBot } from '../bot/spectator.js';
 import { sleep } from '../scenarios/common.js';
+import { gatewaysCounter } from '../scenarios/gateway-metrics.js';
 import { Stats } from '../stats.js';
 import { checkHistory, type CheckResult } from './checker.js';
 import { History } from './history.js';
@@ -26,6 +27,8 @@ export type Fault = 'gateway-kill' | 'redis-restart' | 'primary-kill';
  * the cluster serves again (moves acknowledged within 2 s of a fault), not the clients' patience.
  */
 const CHAOS_BACKOFF = { baseMs: 100, capMs: 2000 };
+/** primary-kill: the gateways count as ready again once no failover came for this long (ms). */
+const QUIET_MS = 5000;
 
 export interface ChaosOptions {
   gateways: number;
@@ -84,6 +87,8 @@ export interface ChaosRun {
   primaryKills: { port: number; at: number; readyAt: number }[];
   failovers: number;
   stats: Stats;
+  /** trine_rollbacks_total summed over the gateways at the end (since each one's last start; null: one did not answer). */
+  gatewayRollbacks: number | null;
   /** Sessions lost and not yet resumed when the checker ran. */
   unresumed: number;
   logDir: string;
@@ -98,6 +103,7 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
   const downtime = new Downtime();
   let restarts = 0;
   let failovers = 0;
+  let lastFailoverAt = 0;
   const primaryKills: ChaosRun['primaryKills'] = [];
   const emit = (e: ChaosEvent) => o.onEvent?.(e);
   const cluster = new Cluster({
@@ -107,7 +113,7 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
       if (e.kind === 'gateway-ready') { up.add(e.id); downtime.up(e.id); }
       if (e.kind === 'gateway-exit') { up.delete(e.id); downtime.down(e.id); }
       if (e.kind === 'gateway-start' && cluster.gateways.find((g) => g.id === e.id)?.restarts) restarts++;
-      if (e.kind === 'redis' && e.e.kind === 'failover') failovers++;
+      if (e.kind === 'redis' && e.e.kind === 'failover') { failovers++; lastFailoverAt = performance.now(); }
       emit({ kind: 'cluster', e, at: performance.now() });
     },
   });
@@ -206,14 +212,19 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
         primaryKills.push(k);
         emit({ kind: 'primary-kill', port: primary.port, pid: primary.pid!, at });
         primary.kill();
-        // every gateway says 503 until it found the new primary, then 200 again: that is the failover for them
-        await sleep(200);
+        // every gateway says 503 until it found the new primary, then 200 again: that is the failover
+        // for them. The new primary may itself be failed over seconds later (a Sentinel that found
+        // it busy after its promotion): ready means after the last failover, none for QUIET_MS.
+        const before = failovers;
+        let lastBad = performance.now();
         while (performance.now() < at + 30_000) {
           const codes = await Promise.all(cluster.gateways.map((g) => fetch(`${g.url}/readyz`, { signal: AbortSignal.timeout(500) }).then((r) => r.status, () => 0)));
-          if (codes.every((c) => c === 200)) break;
+          const now = performance.now();
+          if (!codes.every((c) => c === 200)) lastBad = now;
+          else if (failovers > before && now - Math.max(lastBad, lastFailoverAt) > QUIET_MS) break;
           await sleep(100);
         }
-        k.readyAt = performance.now();
+        k.readyAt = lastBad;
       }
     })());
   }
@@ -237,6 +248,7 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
   const keys = new Keys('trine');
   let check: CheckResult;
   let unresumed = 0;
+  let gatewayRollbacks: number | null = null;
   try {
     if (o.tamper) await o.tamper(redis, keys, history);
     const byPlayer = new Map(players.map((p) => [p.conn.playerId, p.conn.token]));
@@ -244,6 +256,7 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
       history, redis, keys, stoppedAt: pausedAt, stuckMs: 10_000,
       probe: (gameId, pid, version) => probe(urls, byPlayer.get(pid) ?? '', gameId, version),
     });
+    gatewayRollbacks = await gatewaysCounter(urls, 'trine_rollbacks_total');
   } finally {
     redis.disconnect();
     unresumed = history.unresumed; // before the bots' own stop closes every session
@@ -251,7 +264,7 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
     for (const b of [...players, ...spectators]) b.stop();
     await cluster.stop();
   }
-  return { o, t0, pausedAt, history, check, kills, skipped, restarts, downShare, outage, primaryKills, failovers, stats, unresumed, logDir: join(dir, 'logs') };
+  return { o, t0, pausedAt, history, check, kills, skipped, restarts, downShare, outage, primaryKills, failovers, stats, gatewayRollbacks, unresumed, logDir: join(dir, 'logs') };
 }
 
 /** Time each gateway spends down (from its death to its next /readyz 200), within the measured window. */

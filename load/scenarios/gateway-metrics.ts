@@ -1,5 +1,6 @@
 // Figures read from the gateways' Prometheus endpoint (/metrics): memory for the idle scenario,
-// CPU time for the cost of a move. Best effort: a gateway that does not answer gives nulls.
+// CPU time for the cost of a move, counters summed over the gateways (the chaos experiment's
+// rollbacks). Best effort: a gateway that does not answer gives nulls.
 
 /** http(s)://host:port of a gateway's ws(s)://host:port/ws URL. */
 export const httpOf = (wsUrl: string): string => wsUrl.replace(/^ws/, 'http').replace(/\/ws$/, '');
@@ -29,5 +30,17 @@ export async function gatewayMemory(wsUrl: string): Promise<GatewayMemory> {
 /** CPU seconds (user + system) used so far by every gateway together, or null if one did not answer. */
 export async function gatewaysCpuSeconds(wsUrls: string[]): Promise<number | null> {
   const all = await Promise.all(wsUrls.map(async (u) => read(await scrape(u), '(?:process_)?cpu_seconds_total')));
+  return all.some((x) => x === null) ? null : all.reduce((a, b) => a! + b!, 0);
+}
+
+/** A counter of Trine summed over every gateway (every label set), or null if one did not answer. */
+export async function gatewaysCounter(wsUrls: string[], name: string): Promise<number | null> {
+  const all = await Promise.all(wsUrls.map(async (u) => {
+    const text = await scrape(u);
+    if (text === null) return null;
+    let sum = 0;
+    for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) sum += Number(m[1]);
+    return sum;
+  }));
   return all.some((x) => x === null) ? null : all.reduce((a, b) => a! + b!, 0);
 }
