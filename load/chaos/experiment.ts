@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { Cluster, type ClusterEvent } from '../../server/launcher/cluster.js';
+import { Cluster } from '../../server/launcher/cluster.js';
 import { freePortRange } from '../../server/launcher/ports.js';
 import { SentinelRedis } from '../../server/launcher/sentinel.js';
 import { Keys } from '../../server/store/keys.js';
