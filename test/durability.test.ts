@@ -22,20 +22,14 @@ import { player, type TestClient } from './support/client.js';
 import { startCluster } from './support/cluster.js';
 import { applied, idemCases, type World } from './support/idem-cases.js';
 import { spawnGateway } from './support/gateway-proc.js';
+import { until as pollUntil } from './support/until.js';
 
 type C = Awaited<ReturnType<typeof startCluster>>;
 const keys = new Keys('trine');
 const TIMEOUT_MS = 400;
 
-/** Polls `cond` every 50 ms until it holds, at most `ms`. */
-async function until(cond: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`not within ${ms} ms: ${what}`);
-}
+/** A bounded poll (the shared helper of test/support/until.ts), in this file's argument order. */
+const until = (cond: () => Promise<boolean>, what: string, ms = 10_000): Promise<boolean> => pollUntil(what, cond, { timeoutMs: ms });
 
 describe('durability in replica mode', () => {
   // data folders of their own: a replica stores the primary's snapshot in its folder (else the cwd)

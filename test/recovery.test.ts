@@ -12,21 +12,16 @@ import { RedisServer } from '../server/launcher/redis-server.js';
 import { Keys } from '../server/store/keys.js';
 import { Store } from '../server/store/store.js';
 import { player, type Msg } from './support/client.js';
-import { sleep, startCluster } from './support/cluster.js';
+import { startCluster } from './support/cluster.js';
 import { BlackholeProxy } from './support/blackhole.js';
 import { spawnGateway, type GatewayProcess } from './support/gateway-proc.js';
 import { scrape, total } from './support/metrics.js';
+import { until as pollUntil } from './support/until.js';
 
 type C = Awaited<ReturnType<typeof startCluster>>;
 
-/** Polls `check` every 50 ms until it holds; fails after `ms`. */
-async function until(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await sleep(50);
-  }
-}
+/** A bounded poll (the shared helper of test/support/until.ts), in this file's argument order. */
+const until = (check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<boolean> => pollUntil(what, check, { timeoutMs: ms });
 const readyz = (url: string) => fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status, () => 0);
 const redisNow = async (r: Redis) => { const [s, u] = await r.time(); return Number(s) * 1000 + Math.floor(Number(u) / 1000); };
 /** Whether a message shows some seated player offline. */

@@ -10,16 +10,10 @@ import { Redis } from 'ioredis';
 import type { SentinelRedis } from '../server/launcher/sentinel.js';
 import { player, type Msg, type TestClient } from './support/client.js';
 import { sleep, startCluster } from './support/cluster.js';
+import { until as pollUntil } from './support/until.js';
 
-/** Polls `check` every 50 ms until it holds; fails after `ms`. */
-async function until(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(50);
-  }
-  assert.fail(`${what}: not within ${ms} ms`);
-}
+/** A bounded poll (the shared helper of test/support/until.ts), in this file's argument order. */
+const until = (check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<boolean> => pollUntil(what, check, { timeoutMs: ms });
 
 const readyz = (url: string) => fetch(`${url}/readyz`, { signal: AbortSignal.timeout(500) }).then((r) => r.status, () => 0);
 

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { RedisServer } from '../server/launcher/redis-server.js';
 import { parseSnapshot, Store, type StoreLimits } from '../server/store/store.js';
+import { until as pollUntil } from './support/until.js';
 
 let server: RedisServer;
 let redis: Redis;
@@ -79,14 +80,8 @@ test('rematch: starting the new game takes both players out of the quick-match q
   assert.deepEqual(await w.s.queue(z, 'Z', uid('g')), { ok: true, matched: null }, 'a newcomer is not matched with X');
 });
 
-/** Polls `check` until it holds (bounded). */
-async function until(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await sleep(20);
-  }
-}
+/** A bounded poll (the shared helper of test/support/until.ts), in this file's argument order. */
+const until = (check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<boolean> => pollUntil(what, check, { timeoutMs: ms, everyMs: 20 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Redis' clock, in ms. */
 const redisNow = async () => { const [s, u] = await redis.time(); return Number(s) * 1000 + Math.floor(Number(u) / 1000); };
