@@ -23,7 +23,8 @@ export function moveLikeScript(keys: Keys): string {
     ['local g = cjson.decode(raw[1])', [
       'local g = raw[1] and cjson.decode(raw[1]) or nil',
       "if not g or g.status ~= 'playing' then",
-      "  g = new_game(string.match(KEYS[1], '{g:([^}]+)}') or KEYS[1], cjson.null, {id = 'x', name = 'Bench X'}, {id = 'o', name = 'Bench O'}, 'playing')",
+      "  g = new_game(string.match(KEYS[1], '{g:([^}]+)}') or KEYS[1], cjson.null, {rows = 3, cols = 3, k = 3, players = 2},",
+      "    {X = {id = 'x', name = 'Bench X'}, O = {id = 'o', name = 'Bench O'}}, 'playing')",
       'end',
       "if g.turn == 'X' then g.players.X.id, g.players.O.id = ARGV[1], ARGV[1] .. '-o' else g.players.X.id, g.players.O.id = ARGV[1] .. '-x', ARGV[1] end",
     ].join('\n')],
