@@ -8,11 +8,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Redis } from 'ioredis';
 import { ROOT } from '../server/launcher/cluster.js';
-import { RedisServer } from '../server/launcher/redis-server.js';
-import { Keys } from '../server/store/keys.js';
-import { moveLikeScript } from '../load/bench/redis-ceiling.js';
+import { withMoveLike } from '../load/bench/redis-ceiling.js';
 import { runScenario, type ScenarioName } from '../load/scenarios/index.js';
 import type { LoadReport } from '../load/stats.js';
 import { startCluster } from './support/cluster.js';
@@ -128,23 +125,13 @@ describe('load bots', () => {
 });
 
 describe('npm run bench: the Redis ceiling', () => {
-  test('the move-like script (move-2.lua patched for made-up games) makes a real move at every call', async () => {
-    const server = new RedisServer();
-    await server.start();
-    const r = new Redis(server.url);
-    try {
-      const k = new Keys('bench');
-      const sha = String(await r.script('LOAD', moveLikeScript(k)));
-      // as redis-benchmark calls it: one game key per random number, the same player each time
-      for (let i = 1; i <= 3; i++) {
-        const reply = await r.evalsha(sha, 2, k.game('7'), k.deadlines(), 'bench-x', '0', String(i), '30000', '3600') as unknown[];
-        assert.deepEqual(reply.slice(0, 2), ['OK', i + 1], `call ${i}: ${JSON.stringify(reply)}`);
-      }
-      const g = JSON.parse((await r.hget(k.game('7'), 's'))!);
-      assert.equal(g.board, 'XOX......', 'each call placed the mark whose turn it was on the first free cell');
-    } finally {
-      r.disconnect();
-      await server.stop();
+  test('the move-like script (move-2.lua patched for made-up games) makes a real move at every call', () => withMoveLike(async ({ redis: r, keys: k, sha }) => {
+    // as redis-benchmark calls it: one game key per random number, the same player each time
+    for (let i = 1; i <= 3; i++) {
+      const reply = await r.evalsha(sha, 2, k.game('7'), k.deadlines(), 'bench-x', '0', String(i), '30000', '3600') as unknown[];
+      assert.deepEqual(reply.slice(0, 2), ['OK', i + 1], `call ${i}: ${JSON.stringify(reply)}`);
     }
-  });
+    const g = JSON.parse((await r.hget(k.game('7'), 's'))!);
+    assert.equal(g.board, 'XOX......', 'each call placed the mark whose turn it was on the first free cell');
+  }));
 });
