@@ -72,6 +72,8 @@ describe('docker-compose.yml and deploy/', () => {
     assert.equal(gatewayNames.length, 3, 'three gateways built from the repository');
     const redis = services.redis;
     assert.ok(redis.command.join(' ').includes('--appendonly yes'), 'Redis persists with AOF');
+    // REDIS_MODE=single (the gateways' default here): an ok only for a change fsynced to the AOF
+    assert.ok(redis.command.join(' ').includes('--appendfsync always'), 'Redis fsyncs every write (the durability rule of single mode)');
     assert.ok(redis.volumes.some((v: string) => /^redis-data:\/data$/.test(v)), 'on a named volume at its --dir');
     assert.ok(redis.command.join(' ').includes('--dir /data'));
 

@@ -1,7 +1,7 @@
 // A short smoke of each load scenario against a real 3-gateway cluster: the bots play complete
 // games (classic, a three-player variant, gomoku through the CLI, against the computer), receive no
-// error, and the reports are well formed. (Speed is measured by `npm run bench`,
-// never asserted here.)
+// error, and the reports are well formed; the bench's move-like script still makes a move. (Speed is
+// measured by `npm run bench`, never asserted here.)
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ROOT } from '../server/launcher/cluster.js';
+import { withMoveLike } from '../load/bench/redis-ceiling.js';
 import { runScenario, type ScenarioName } from '../load/scenarios/index.js';
 import type { LoadReport } from '../load/stats.js';
 import { startCluster } from './support/cluster.js';
@@ -121,4 +122,16 @@ describe('load bots', () => {
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--variant "20x20k5p2" is not RxCkKpN within the contract's bounds/);
   });
+});
+
+describe('npm run bench: the Redis ceiling', () => {
+  test('the move-like script (move-2.lua patched for made-up games) makes a real move at every call', () => withMoveLike(async ({ redis: r, keys: k, sha }) => {
+    // as redis-benchmark calls it: one game key per random number, the same player each time
+    for (let i = 1; i <= 3; i++) {
+      const reply = await r.evalsha(sha, 2, k.game('7'), k.deadlines(), 'bench-x', '0', String(i), '30000', '3600') as unknown[];
+      assert.deepEqual(reply.slice(0, 2), ['OK', i + 1], `call ${i}: ${JSON.stringify(reply)}`);
+    }
+    const g = JSON.parse((await r.hget(k.game('7'), 's'))!);
+    assert.equal(g.board, 'XOX......', 'each call placed the mark whose turn it was on the first free cell');
+  }));
 });

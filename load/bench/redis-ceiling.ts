@@ -23,7 +23,8 @@ export function moveLikeScript(keys: Keys): string {
     ['local g = cjson.decode(raw[1])', [
       'local g = raw[1] and cjson.decode(raw[1]) or nil',
       "if not g or g.status ~= 'playing' then",
-      "  g = new_game(string.match(KEYS[1], '{g:([^}]+)}') or KEYS[1], cjson.null, {id = 'x', name = 'Bench X'}, {id = 'o', name = 'Bench O'}, 'playing')",
+      "  g = new_game(string.match(KEYS[1], '{g:([^}]+)}') or KEYS[1], cjson.null, {rows = 3, cols = 3, k = 3, players = 2},",
+      "    {X = {id = 'x', name = 'Bench X'}, O = {id = 'o', name = 'Bench O'}}, 'playing')",
       'end',
       "if g.turn == 'X' then g.players.X.id, g.players.O.id = ARGV[1], ARGV[1] .. '-o' else g.players.X.id, g.players.O.id = ARGV[1] .. '-x', ARGV[1] end",
     ].join('\n')],
@@ -37,19 +38,28 @@ export function moveLikeScript(keys: Keys): string {
   return text;
 }
 
-/** Runs redis-benchmark with EVALSHA of the move-like script; `rps` is the best of the runs. */
-export async function redisCeiling(o: { requests: number; clients?: number; pipelines?: number[] } = { requests: 100_000 }): Promise<Ceiling> {
+/** Runs `fn` on a Redis of its own (stopped after) with the move-like script loaded (its sha), keys prefixed `bench`. */
+export async function withMoveLike<T>(fn: (m: { redis: Redis; port: number; keys: Keys; sha: string }) => Promise<T>): Promise<T> {
   const server = new RedisServer();
   await server.start();
-  const r = new Redis(server.url);
+  const redis = new Redis(server.url);
   try {
-    const k = new Keys('bench');
-    const sha = String(await r.script('LOAD', moveLikeScript(k)));
+    const keys = new Keys('bench');
+    return await fn({ redis, port: server.port, keys, sha: String(await redis.script('LOAD', moveLikeScript(keys))) });
+  } finally {
+    redis.disconnect();
+    await server.stop();
+  }
+}
+
+/** Runs redis-benchmark with EVALSHA of the move-like script; `rps` is the best of the runs. */
+export function redisCeiling(o: { requests: number; clients?: number; pipelines?: number[] } = { requests: 100_000 }): Promise<Ceiling> {
+  return withMoveLike(async ({ port, keys: k, sha }) => {
     const runs: CeilingRun[] = [];
     for (const pipeline of o.pipelines ?? [16, 1]) {
       const clients = o.clients ?? 50;
       const requests = pipeline === 1 ? Math.ceil(o.requests / 2) : o.requests;
-      const args = ['-h', '127.0.0.1', '-p', String(server.port), '-c', String(clients), '-n', String(requests), '-P', String(pipeline),
+      const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(clients), '-n', String(requests), '-P', String(pipeline),
         '-r', '1000', '--csv', 'EVALSHA', sha, '2', k.game('__rand_int__'), k.deadlines(), 'bench-x', '0', '__rand_int__', '30000', '3600'];
       const res = spawnSync('redis-benchmark', args, { encoding: 'utf8', timeout: 120_000 });
       if (res.error) throw new Error(`redis-benchmark could not run (${res.error.message}): install the Debian package redis-tools.`);
@@ -62,8 +72,5 @@ export async function redisCeiling(o: { requests: number; clients?: number; pipe
       runs.push({ pipeline, clients, requests, rps: Math.round(rps), command: `redis-benchmark ${shown.join(' ')}` });
     }
     return { script: 'server/store/lua/move-2.lua (patched: made-up games, see load/bench/redis-ceiling.ts)', runs, rps: Math.max(...runs.map((x) => x.rps)) };
-  } finally {
-    r.disconnect();
-    await server.stop();
-  }
+  });
 }

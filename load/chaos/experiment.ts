@@ -149,12 +149,14 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
         // every gateway says 503 until it found the new primary, then 200 again: that is the failover
         // for them. The new primary may itself be failed over seconds later (a Sentinel that found
         // it busy after its promotion): ready means after the last failover, none for QUIET_MS.
+        // Gateways down from a gateway kill (not up since) are that fault's, not this one's.
         const before = failovers;
         let lastBad = performance.now();
         while (performance.now() < at + 30_000) {
-          const codes = await Promise.all(cluster.gateways.map((g) => fetch(`${g.url}/readyz`, { signal: AbortSignal.timeout(500) }).then((r) => r.status, () => 0)));
+          const live = cluster.gateways.filter((g) => up.has(g.id) && cluster.alive(g));
+          const codes = await Promise.all(live.map((g) => fetch(`${g.url}/readyz`, { signal: AbortSignal.timeout(500) }).then((r) => r.status, () => 0)));
           const now = performance.now();
-          if (!codes.every((c) => c === 200)) lastBad = now;
+          if (!codes.length || !codes.every((c) => c === 200)) lastBad = now;
           else if (failovers > before && now - Math.max(lastBad, lastFailoverAt) > QUIET_MS) break;
           await sleep(100);
         }
