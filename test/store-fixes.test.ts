@@ -1,24 +1,15 @@
 // The store-side fixes of issue 14 against a real Redis: rematch asks and the queue (3), idle games
 // (4), outages recorded by the heartbeat (1, 2) and claimed sweeps (5).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { Redis } from 'ioredis';
-import { RedisServer } from '../server/launcher/redis-server.js';
+import { test } from 'node:test';
+import type { Redis } from 'ioredis';
+import { redisForFile, STORE_LIMITS, uid } from './support/store-redis.js';
 import { parseSnapshot, Store, type StoreLimits } from '../server/store/store.js';
 import { until as pollUntil } from './support/until.js';
 
-let server: RedisServer;
 let redis: Redis;
-let n = 0;
-const uid = (p: string) => `${p}${++n}x${Math.random().toString(36).slice(2, 8)}`;
-const LIMITS: StoreLimits = { maxGamesPerPlayer: 1, turnMs: 0, abandonMs: 0, inviteTtlMs: 0, finishedTtlS: 60, sessionTtlS: 3600, gameIdleTtlS: 86400 };
-
-before(async () => {
-  server = new RedisServer();
-  await server.start();
-  redis = new Redis(server.url);
-});
-after(async () => { redis.disconnect(); await server.stop(); });
+redisForFile((r) => { redis = r; });
+const LIMITS = STORE_LIMITS;
 
 /** A store of its own prefix; `player()` says hello on a live instance. */
 function world(l: Partial<StoreLimits> = {}) {

@@ -5,29 +5,20 @@
 // the computer's turn as a time rule (claimed once per lease, the short lease, its idempotent move);
 // rematch rotation with the computer counting as having asked.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
-import { RedisServer } from '../server/launcher/redis-server.js';
+import type { Redis } from 'ioredis';
+import { redisForFile, STORE_LIMITS, uid } from './support/store-redis.js';
 import { COMPUTER_LEASE_MS, parseSnapshot, Store, type StoreLimits } from '../server/store/store.js';
 import { goOut, play, startGame, type GameState, type Mark } from '../shared/rules.js';
 import { seatsOf, variantName, type Variant } from '../shared/variant.js';
 import { until, untilRedisClock, redisNowMs } from './support/until.js';
 import { variantArb } from './support/variant-gen.js';
 
-let server: RedisServer;
 let redis: Redis;
-let n = 0;
-const uid = (p: string) => `${p}${++n}x${Math.random().toString(36).slice(2, 8)}`;
-const LIMITS: StoreLimits = { maxGamesPerPlayer: 1, turnMs: 0, abandonMs: 0, inviteTtlMs: 0, finishedTtlS: 60, sessionTtlS: 3600, gameIdleTtlS: 86400 };
+redisForFile((r) => { redis = r; });
+const LIMITS = STORE_LIMITS;
 const v = (rows: number, cols: number, k: number, players: number): Variant => ({ rows, cols, k, players });
-
-before(async () => {
-  server = new RedisServer();
-  await server.start();
-  redis = new Redis(server.url);
-});
-after(async () => { redis.disconnect(); await server.stop(); });
 
 /** A store of its own prefix; `player(inst)` says hello on a live instance. */
 function world(l: Partial<StoreLimits> = {}) {
