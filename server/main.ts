@@ -5,7 +5,7 @@ import { Gateway } from './gateway/gateway.js';
 import { randomIds } from './gateway/ids.js';
 import { createLogger, errText, secretsOfUrl } from './log.js';
 import { createMetrics } from './metrics.js';
-import { connectRedis, isPrimary } from './redis.js';
+import { connectRedis, corkedPerTurn, isPrimary } from './redis.js';
 import { checkFsync, openDurability } from './store/durability.js';
 import { Keys } from './store/keys.js';
 import { Store } from './store/store.js';
@@ -32,7 +32,8 @@ const transport = cfg.TRANSPORT === 'uws'
 const assets = await loadAssets();
 // the gateway's two Redis connections (watched by the gateway from its construction on): commands (the Store's) and pub/sub
 const redis = (role: string) => connectRedis(cfg, `trine-${cfg.GATEWAY_ID}-${role}`);
-const cmd = redis('cmd');
+// commands: written once per event-loop turn by corkedPerTurn rather than auto-pipelined (cheaper per command)
+const cmd = corkedPerTurn(connectRedis(cfg, `trine-${cfg.GATEWAY_ID}-cmd`, { enableAutoPipelining: false }));
 const sub = redis('sub');
 const metrics = createMetrics(cfg.GATEWAY_ID);
 const ids = randomIds();

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { CLOSE, type ClientMessage, type ErrorCode } from '../../shared/protocol.js';
 import { errText, msSince } from '../log.js';
-import type { Metrics } from '../metrics.js';
+import { perLabel, type Metrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
 import type { Answers } from './answers.js';
 import { COMMANDS, type CommandDeps } from './commands.js';
@@ -30,6 +30,11 @@ export interface DispatchDeps {
 }
 
 export class Dispatcher {
+  /** The histogram's child per `COMMAND OUTCOME`. */
+  private readonly seconds = perLabel((key) => {
+    const [command, outcome] = key.split(' ');
+    return this.d.metrics.commandSeconds.labels({ command, outcome });
+  });
   constructor(private readonly d: DispatchDeps) {}
 
   run(c: Conn, msg: Request): void {
@@ -64,7 +69,7 @@ export class Dispatcher {
    */
   private done(c: Conn, msg: Request, started: number, outcome: Outcome, info: Record<string, unknown>): void {
     const { d } = this;
-    d.metrics.commandSeconds.observe({ command: msg.t, outcome }, (performance.now() - started) / 1000);
+    this.seconds(`${msg.t} ${outcome}`).observe((performance.now() - started) / 1000);
     const level = outcome === 'unavailable' || outcome === 'internal' ? 'warn' : info.event ? 'info' : 'debug';
     if ((msg.t === 'ping' && outcome === 'ok') || !d.log.isLevelEnabled(level)) return;
     d.log[level]({
