@@ -31,9 +31,10 @@ const transport = cfg.TRANSPORT === 'uws'
 
 const assets = await loadAssets();
 // the gateway's two Redis connections (watched by the gateway from its construction on): commands (the Store's) and pub/sub
-const redis = (role: string) => connectRedis(cfg, `trine-${cfg.GATEWAY_ID}-${role}`);
-// commands: written once per event-loop turn by corkedPerTurn rather than auto-pipelined (cheaper per command)
-const cmd = corkedPerTurn(connectRedis(cfg, `trine-${cfg.GATEWAY_ID}-cmd`, { enableAutoPipelining: false }));
+// each writes what it is sent in one event-loop turn at once (corkedPerTurn: a script call per move
+// on one, a SUBSCRIBE and an UNSUBSCRIBE per game on the other), rather than auto-pipelined
+const redis = (role: string) => corkedPerTurn(connectRedis(cfg, `trine-${cfg.GATEWAY_ID}-${role}`, { enableAutoPipelining: false }));
+const cmd = redis('cmd');
 const sub = redis('sub');
 const metrics = createMetrics(cfg.GATEWAY_ID);
 const ids = randomIds();
