@@ -5,7 +5,7 @@ import { Gateway } from './gateway/gateway.js';
 import { randomIds } from './gateway/ids.js';
 import { createLogger, errText, secretsOfUrl } from './log.js';
 import { createMetrics } from './metrics.js';
-import { connectRedis, isPrimary } from './redis.js';
+import { connectRedis, corkedPerTurn, isPrimary } from './redis.js';
 import { checkFsync, openDurability } from './store/durability.js';
 import { Keys } from './store/keys.js';
 import { Store } from './store/store.js';
@@ -31,17 +31,19 @@ const transport = cfg.TRANSPORT === 'uws'
 
 const assets = await loadAssets();
 // the gateway's two Redis connections (watched by the gateway from its construction on): commands (the Store's) and pub/sub
-const redis = (role: string) => connectRedis(cfg, `trine-${cfg.GATEWAY_ID}-${role}`);
+// each writes what it is sent in one event-loop turn at once (corkedPerTurn: a script call per move
+// on one, a SUBSCRIBE and an UNSUBSCRIBE per game on the other), rather than auto-pipelined
+const redis = (role: string) => corkedPerTurn(connectRedis(cfg, `trine-${cfg.GATEWAY_ID}-${role}`));
 const cmd = redis('cmd');
 const sub = redis('sub');
 const metrics = createMetrics(cfg.GATEWAY_ID);
 const ids = randomIds();
-// REDIS_MODE=sentinel: a WAIT blocks its connection, so the barrier has one of its own (not auto-pipelined)
+// REDIS_MODE=sentinel: a WAIT blocks its connection, so the barrier has one of its own
 const durability = openDurability({
   mode: cfg.REDIS_MODE, timeoutMs: cfg.DURABILITY_TIMEOUT_MS,
   fenceKey: new Keys(cfg.REDIS_PREFIX).fence(`${cfg.GATEWAY_ID}-${ids.newInstanceSuffix()}`),
   connect: () => connectRedis(cfg, `trine-${cfg.GATEWAY_ID}-fence`,
-    { enableAutoPipelining: false, commandTimeout: cfg.REDIS_COMMAND_TIMEOUT_MS + cfg.DURABILITY_TIMEOUT_MS }),
+    { commandTimeout: cfg.REDIS_COMMAND_TIMEOUT_MS + cfg.DURABILITY_TIMEOUT_MS }),
 });
 const barrier = durability.barrier;
 // single mode relies on Redis fsyncing every write before it answers: say so when it does not

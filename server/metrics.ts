@@ -59,3 +59,17 @@ export function createMetrics(gateway: string) {
   return m;
 }
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * A labelled metric's child per label value, looked up once: prom-client hashes the label set on
+ * every labelled call, several times per move. For label values from a fixed set (message types,
+ * commands, outcomes) only.
+ */
+export function perLabel<C>(child: (value: string) => C): (value: string) => C {
+  const children = new Map<string, C>();
+  return (value) => {
+    let c = children.get(value);
+    if (c === undefined) children.set(value, (c = child(value)));
+    return c;
+  };
+}

@@ -2,7 +2,7 @@
 // (typed as the contract's ServerMessage), error answers (bad input counts toward the abuse limit)
 // and the closes the gateway decides.
 import { CLOSE, type ErrorCode, type ServerMessage } from '../../shared/protocol.js';
-import type { Metrics } from '../metrics.js';
+import { perLabel, type Metrics } from '../metrics.js';
 import { isBadInput } from './abuse.js';
 import type { Conn } from './conn.js';
 import { errorFrame, frameOf } from './messages.js';
@@ -15,16 +15,17 @@ export interface AnswersDeps {
 }
 
 export class Answers {
+  private readonly out = perLabel((type) => this.d.metrics.messagesOut.labels({ type }));
   constructor(private readonly d: AnswersDeps) {}
 
   reply(c: Conn, msg: ServerMessage): void {
-    this.d.metrics.messagesOut.inc({ type: msg.t });
+    this.out(msg.t).inc();
     c.send(frameOf(msg));
   }
 
   fail(c: Conn, rid: string | undefined, code: ErrorCode, message?: string): void {
     this.d.metrics.errors.inc({ code });
-    this.d.metrics.messagesOut.inc({ type: 'error' });
+    this.out('error').inc();
     c.send(errorFrame(code, rid, message));
     if (isBadInput(code) && c.abuse.add(this.d.now(), this.d.abuseLimit)) this.end(c, CLOSE.POLICY, 'too many bad messages');
   }

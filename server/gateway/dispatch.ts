@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { CLOSE, type ClientMessage, type ErrorCode } from '../../shared/protocol.js';
 import { errText, msSince } from '../log.js';
-import type { Metrics } from '../metrics.js';
+import { perLabel, type Metrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
 import type { Answers } from './answers.js';
 import { COMMANDS, type CommandDeps } from './commands.js';
@@ -30,6 +30,11 @@ export interface DispatchDeps {
 }
 
 export class Dispatcher {
+  /** The histogram's child per `COMMAND OUTCOME`. */
+  private readonly seconds = perLabel((key) => {
+    const [command, outcome] = key.split(' ');
+    return this.d.metrics.commandSeconds.labels({ command, outcome });
+  });
   constructor(private readonly d: DispatchDeps) {}
 
   run(c: Conn, msg: Request): void {
@@ -46,30 +51,33 @@ export class Dispatcher {
     c.inflight++;
     const handler = COMMANDS[msg.t] as (d: CommandDeps, c: Conn, m: Request) => Promise<Record<string, unknown> | void>;
     d.track(handler(deps, c, msg).then((info) => {
-      this.done(c, msg, started, refused ? 'refused' : 'ok', { ...info, code: refused });
+      this.done(c, msg, started, refused ? 'refused' : 'ok', info, refused);
     }, (e: unknown) => {
       const code = failureCode(e);
       if (fromRedis(e)) d.metrics.redisErrors.inc({ op: 'command' });
-      this.done(c, msg, started, code === 'UNAVAILABLE' ? 'unavailable' : 'internal', { code, err: errText(e), ...(answered ? { answered } : {}) });
+      this.done(c, msg, started, code === 'UNAVAILABLE' ? 'unavailable' : 'internal', { err: errText(e), ...(answered ? { answered } : {}) }, code);
       // after its answer a handler only fails while following the game's updates: rather than answer
       // twice, close (1011) so that the client reconnects and gets every game's current snapshot
       if (answered) d.answers.end(c, CLOSE.INTERNAL, 'lost track of a game: reconnect');
       else d.answers.fail(c, msg.rid, code);
-    }).finally(() => { c.inflight--; this.touchSession(c); }));
+    }));
   }
 
   /**
    * One histogram observation and one log line per command: `command` (info for a step of a game's
    * story, debug for the rest) or `command failed` (warn), with the player, game, rid, version and ms.
+   * Also where the request stops counting as in flight.
    */
-  private done(c: Conn, msg: Request, started: number, outcome: Outcome, info: Record<string, unknown>): void {
+  private done(c: Conn, msg: Request, started: number, outcome: Outcome, info: Record<string, unknown> | void, code: ErrorCode | undefined): void {
     const { d } = this;
-    d.metrics.commandSeconds.observe({ command: msg.t, outcome }, (performance.now() - started) / 1000);
-    const level = outcome === 'unavailable' || outcome === 'internal' ? 'warn' : info.event ? 'info' : 'debug';
+    c.inflight--;
+    this.touchSession(c);
+    this.seconds(`${msg.t} ${outcome}`).observe((performance.now() - started) / 1000);
+    const level = outcome === 'unavailable' || outcome === 'internal' ? 'warn' : info?.event ? 'info' : 'debug';
     if ((msg.t === 'ping' && outcome === 'ok') || !d.log.isLevelEnabled(level)) return;
     d.log[level]({
       cmd: msg.t, outcome, playerId: c.playerId, conn: c.id, rid: msg.rid, gameId: 'gameId' in msg ? msg.gameId : undefined,
-      ...info, ms: msSince(started),
+      ...info, code, ms: msSince(started),
     }, level === 'warn' ? 'command failed' : 'command');
   }
 

@@ -35,7 +35,8 @@ export class Drain {
   /** Work that must finish before the process exits (commands, disconnect bookkeeping). */
   track(p: Promise<unknown>): void {
     this.pending.add(p);
-    p.finally(() => this.pending.delete(p)).catch(() => { /* the caller handles its own failure */ });
+    const forget = () => { this.pending.delete(p); }; // the caller handles its own failure
+    p.then(forget, forget);
   }
 
   /** Stops serving at once, without waiting for anything (close() after a drain, or in tests). */

@@ -11,7 +11,7 @@ import { MAX_FRAME_BYTES } from '../../shared/protocol.js';
 import type { Config } from '../config.js';
 import { httpRoutes } from '../http.js';
 import { scrub } from '../log.js';
-import type { Metrics } from '../metrics.js';
+import { perLabel, type Metrics } from '../metrics.js';
 import { decodeChannelMessage } from '../store/channels.js';
 import type { DurabilitySetup } from '../store/durability.js';
 import type { Store } from '../store/store.js';
@@ -89,10 +89,11 @@ export class Gateway {
     const isDraining = () => drain.draining;
     const transport = this.transport = o.transport({ maxFrameBytes: MAX_FRAME_BYTES, sendBufferLimit: cfg.SEND_BUFFER_LIMIT, idleTimeoutS: IDLE_TIMEOUT_S });
     const subs = this.subs = new Subscriptions(o.sub);
+    const forwarded = perLabel((type) => metrics.messagesOut.labels({ type }));
     const rooms = this.rooms = new Rooms({
       subs, transport, spectatorLimit: cfg.MAX_SPECTATORS,
       channelOf: (id) => store.keys.gameChannel(id), read: (id) => store.readRoom(id),
-      onForward: (_id, n, type) => metrics.messagesOut.inc({ type }, n),
+      onForward: (_id, n, type) => forwarded(type).inc(n),
       onRollback: (gameId, forwarded, read) => {
         metrics.rollbacks.inc();
         log.warn({ gameId, forwarded, read }, 'game read at a lower version than forwarded (rolled back by a failover): forwarding it with reset');

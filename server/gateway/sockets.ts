@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { CLOSE, MAX_FRAME_BYTES, parseClientMessage, ridOf, type ErrorCode } from '../../shared/protocol.js';
 import type { Config } from '../config.js';
 import { errText } from '../log.js';
-import type { Metrics } from '../metrics.js';
+import { perLabel, type Metrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
 import type { Socket, SocketHandlers, UpgradeInfo } from '../transport/types.js';
 import { TokenBucket } from './abuse.js';
@@ -49,6 +49,7 @@ export class SocketHandler implements SocketHandlers<Conn> {
   private readonly answers: Answers;
   private readonly helloHandler: HelloHandler;
   private readonly dispatcher: Dispatcher;
+  private readonly received = perLabel((type) => this.d.metrics.messagesIn.labels({ type }));
 
   constructor(private readonly d: SocketDeps) {
     const { cfg } = d;
@@ -93,12 +94,12 @@ export class SocketHandler implements SocketHandlers<Conn> {
     if (text === null) { this.fail(c, undefined, 'BAD_MESSAGE', 'Binary frames are not accepted: send JSON text.'); return; }
     const parsed = parseClientMessage(text);
     if (!parsed.ok) {
-      this.d.metrics.messagesIn.inc({ type: 'invalid' });
+      this.received('invalid').inc();
       this.fail(c, parsed.rid, c.playerId || parsed.t === 'hello' || !parsed.t ? parsed.code : 'HELLO_FIRST', parsed.message);
       return;
     }
     const msg = parsed.msg;
-    this.d.metrics.messagesIn.inc({ type: msg.t });
+    this.received(msg.t).inc();
     if (msg.t === 'hello') { this.helloHandler.handle(c, msg); return; }
     if (!c.playerId) { this.fail(c, msg.rid, 'HELLO_FIRST'); return; }
     this.dispatcher.run(c, msg);

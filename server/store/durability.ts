@@ -15,6 +15,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 export interface DurabilityBarrier {
+  /** `fsync`: nothing to wait for, every reply already follows the fsync (callers may skip `sync`). */
   readonly mode: 'fsync' | 'replica';
   sync(): Promise<void>;
 }

@@ -42,18 +42,20 @@ export class Store {
    * what it read) survives a Redis process' death. What the script recorded for watchers is
    * published after that too, never before (see the constructor).
    */
-  private async exec(name: ScriptName, keys: (string | number)[], args: (string | number)[], durable = true): Promise<unknown> {
-    const reply = await this.call[name](keys, args);
-    if (durable) await this.durability.barrier.sync();
-    return reply;
+  private exec(name: ScriptName, keys: (string | number)[], args: (string | number)[], durable = true): Promise<unknown> {
+    const reply = this.call[name](keys, args);
+    // fsync mode: the reply itself follows the fsync (see durability.ts): no promise hop for a barrier with nothing to wait for
+    if (!durable || this.durability.barrier.mode === 'fsync') return reply;
+    return reply.then((r) => this.durability.barrier.sync().then(() => r));
   }
 
-  private async run(name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown[]> {
-    return (await this.exec(name, keys, args)) as unknown[];
+  private run(name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown[]> {
+    return this.exec(name, keys, args) as Promise<unknown[]>;
   }
 
   /** Resolves once what was read before the call survives a Redis process' death. */
   private settled<T>(value: T): Promise<T> {
+    if (this.durability.barrier.mode === 'fsync') return Promise.resolve(value);
     return this.durability.barrier.sync().then(() => value);
   }
 

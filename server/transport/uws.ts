@@ -1,7 +1,9 @@
-// Transport on uWebSockets.js: topics give one serialization per published frame, whatever the
-// number of subscribers. Its own frame limit is set well above the contract's so that the gateway
-// can answer an oversize frame with close 1009 itself (the library would drop the socket with 1006).
+// Transport on uWebSockets.js. Frames for a socket are written once per event-loop turn, together
+// (batching.ts); a topic of many sockets uses uWS' own, one serialization whatever their number.
+// Its own frame limit is set well above the contract's so that the gateway can answer an oversize
+// frame with close 1009 itself (the library would drop the socket with 1006).
 import uWS from 'uWebSockets.js';
+import { TopicMembers, TurnWriter, type Outlet } from './batching.js';
 import type { HttpResponse, Socket, Transport, TransportHandlers, TransportOptions } from './types.js';
 
 // ignoreBOM keeps a leading U+FEFF in the text (a JSON error, as on the ws transport) instead of eating it
@@ -9,17 +11,31 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 interface UserData<S> { ip: string; state?: S; socket?: UwsSocket }
 
-class UwsSocket implements Socket {
+/** Topics of at most this many sockets are fanned out through the sockets' queues (one write per socket and turn). */
+const DIRECT_FANOUT = 64;
+
+class UwsSocket implements Socket, Outlet {
   closed = false;
-  constructor(private readonly ws: uWS.WebSocket<UserData<unknown>>, readonly ip: string) {}
-  send(text: string): void { if (!this.closed) this.ws.send(text, false, false); }
+  queued: string[] | null = null;
+  topics: Set<string> | null = null;
+  constructor(private readonly ws: uWS.WebSocket<UserData<unknown>>, readonly ip: string, private readonly owner: UwsTransport) {}
+  send(text: string): void { if (!this.closed) this.owner.writer.queue(this, text); }
+  writeQueued(frames: string[]): void {
+    if (this.closed) return;
+    if (frames.length === 1) { this.ws.send(frames[0], false, false); return; }
+    // one write for all of them; a send over the backpressure limit closes the socket (then stop)
+    this.ws.cork(() => { for (const f of frames) { if (this.closed) break; this.ws.send(f, false, false); } });
+  }
   end(code: number, reason: string): void {
     if (this.closed) return;
+    this.owner.writer.flushOne(this); // an error answer before the close
+    if (this.closed) return;
     this.closed = true;
+    this.owner.members.removeAll(this);
     this.ws.end(code, reason);
   }
-  subscribe(topic: string): void { if (!this.closed) this.ws.subscribe(topic); }
-  unsubscribe(topic: string): void { if (!this.closed) this.ws.unsubscribe(topic); }
+  subscribe(topic: string): void { if (!this.closed) { this.owner.members.add(topic, this); this.ws.subscribe(topic); } }
+  unsubscribe(topic: string): void { if (this.owner.members.remove(topic, this) && !this.closed) this.ws.unsubscribe(topic); }
   bufferedAmount(): number { return this.closed ? 0 : this.ws.getBufferedAmount(); }
 }
 
@@ -27,6 +43,8 @@ export class UwsTransport implements Transport {
   readonly name = 'uws' as const;
   private readonly app: uWS.TemplatedApp;
   private listenSocket: uWS.us_listen_socket | null = null;
+  readonly writer = new TurnWriter<UwsSocket>();
+  readonly members = new TopicMembers<UwsSocket>();
 
   constructor(private readonly opts: TransportOptions) {
     this.app = uWS.App();
@@ -52,7 +70,7 @@ export class UwsTransport implements Transport {
       },
       open: (ws) => {
         const data = ws.getUserData();
-        const socket = new UwsSocket(ws as uWS.WebSocket<UserData<unknown>>, data.ip);
+        const socket = new UwsSocket(ws as uWS.WebSocket<UserData<unknown>>, data.ip, this);
         data.socket = socket;
         data.state = sockets.open(socket);
       },
@@ -67,7 +85,7 @@ export class UwsTransport implements Transport {
       },
       close: (ws, code) => {
         const data = ws.getUserData();
-        if (data.socket) data.socket.closed = true;
+        if (data.socket) { data.socket.closed = true; this.members.removeAll(data.socket); }
         sockets.close(data.state as S, code);
       },
     });
@@ -100,7 +118,18 @@ export class UwsTransport implements Transport {
     });
   }
 
-  publish(topic: string, text: string): void { this.app.publish(topic, text, false, false); }
+  /**
+   * A topic of a few sockets goes through their queues; a larger one through uWS' topic (one loop in
+   * C++), after every queued frame, so that none is overtaken (uWS itself writes a socket's pending
+   * topic frames before anything sent to it later).
+   */
+  publish(topic: string, text: string): void {
+    const set = this.members.of(topic);
+    if (!set) return;
+    if (set.size <= DIRECT_FANOUT) { for (const s of set) s.send(text); return; }
+    this.writer.flush();
+    this.app.publish(topic, text, false, false);
+  }
 
   stopListening(): void {
     if (this.listenSocket) uWS.us_listen_socket_close(this.listenSocket);

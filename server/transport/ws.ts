@@ -1,37 +1,50 @@
 // Transport on the `ws` package and node:http, the portable fallback. Topics are kept here: a
-// published frame is one string sent to each subscriber (serialized once by the caller).
+// published frame is one string sent to each subscriber (serialized once by the caller). Frames
+// for a socket are written once per event-loop turn, together (batching.ts).
 import { createServer, type Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { TopicMembers, TurnWriter, type Outlet } from './batching.js';
 import type { Socket, SocketHandlers, Transport, TransportHandlers, TransportOptions } from './types.js';
 
-class WsSocket implements Socket {
+class WsSocket implements Socket, Outlet {
   closed = false;
-  readonly topics = new Set<string>();
+  queued: string[] | null = null;
+  topics: Set<string> | null = null;
   constructor(private readonly ws: WebSocket, readonly ip: string, private readonly owner: WsTransport,
     private readonly sendBufferLimit: number) {}
   send(text: string): void {
     if (this.closed) return;
     if (this.ws.bufferedAmount > this.sendBufferLimit) { this.end(1008, 'too slow'); return; }
-    this.ws.send(text);
+    this.owner.writer.queue(this, text);
+  }
+  writeQueued(frames: string[]): void {
+    if (this.closed) return;
+    if (frames.length === 1) { this.ws.send(frames[0]); return; }
+    // `ws` writes each frame to its net.Socket: corked, they leave in one writev
+    const raw = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    raw?.cork();
+    for (const f of frames) this.ws.send(f);
+    raw?.uncork();
   }
   end(code: number, reason: string): void {
     if (this.closed) return;
+    this.owner.writer.flushOne(this); // an error answer before the close
     this.closed = true;
     this.ws.close(code, reason);
     // a client that does not answer the close handshake is cut after 2 s
     setTimeout(() => this.ws.terminate(), 2000).unref();
   }
-  subscribe(topic: string): void { if (!this.closed && !this.topics.has(topic)) { this.topics.add(topic); this.owner.addMember(topic, this); } }
-  unsubscribe(topic: string): void { if (this.topics.delete(topic)) this.owner.removeMember(topic, this); }
+  subscribe(topic: string): void { if (!this.closed) this.owner.members.add(topic, this); }
+  unsubscribe(topic: string): void { this.owner.members.remove(topic, this); }
   bufferedAmount(): number { return this.ws.bufferedAmount; }
-  dropAll(): void { for (const t of this.topics) this.owner.removeMember(t, this); this.topics.clear(); }
 }
 
 export class WsTransport implements Transport {
   readonly name = 'ws' as const;
   private readonly server: Server;
   private readonly wss: WebSocketServer;
-  private readonly topics = new Map<string, Set<WsSocket>>();
+  readonly writer = new TurnWriter<WsSocket>();
+  readonly members = new TopicMembers<WsSocket>();
 
   constructor(private readonly opts: TransportOptions) {
     this.server = createServer();
@@ -80,20 +93,9 @@ export class WsTransport implements Transport {
     ws.on('close', (code) => {
       clearInterval(idle);
       socket.closed = true;
-      socket.dropAll();
+      this.members.removeAll(socket);
       sockets.close(state, code);
     });
-  }
-
-  addMember(topic: string, s: WsSocket): void {
-    let set = this.topics.get(topic);
-    if (!set) this.topics.set(topic, (set = new Set()));
-    set.add(s);
-  }
-
-  removeMember(topic: string, s: WsSocket): void {
-    const set = this.topics.get(topic);
-    if (set?.delete(s) && set.size === 0) this.topics.delete(topic);
   }
 
   listen<S>(host: string, port: number, handlers: TransportHandlers<S>): Promise<void> {
@@ -105,7 +107,7 @@ export class WsTransport implements Transport {
   }
 
   publish(topic: string, text: string): void {
-    const set = this.topics.get(topic);
+    const set = this.members.of(topic);
     if (set) for (const s of set) s.send(text);
   }
 

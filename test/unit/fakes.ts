@@ -23,6 +23,9 @@ export class FakeCounter {
     this.values.set(key, (this.values.get(key) ?? 0) + by);
   }
   set(v: number): void { this.values.set('', v); }
+  labels(labels: Record<string, string>): { inc(n?: number): void; observe(v: number): void } {
+    return { inc: (n = 1) => this.inc(labels, n), observe: () => this.inc(labels, 1) };
+  }
   get(labels?: Record<string, string>): number { return this.values.get(labels ? JSON.stringify(labels) : '') ?? 0; }
 }
 
