@@ -11,8 +11,10 @@
 -- includes/core.lua alone (see there why). docs/BENCHMARKS.md has its cost.
 -- @include core
 local mid_field = 'm:' .. ARGV[1] .. ':' .. ARGV[3]
--- 1 the snapshot, 2 the mid's version, 3-6 presence oX..oZ, 7-13 the rule fields (RULE_FIELDS)
-local raw = redis.call('HMGET', KEYS[1], 's', mid_field, 'oX', 'oO', 'oY', 'oZ', 'aX', 'aO', 'aY', 'aZ', 'ix', 'il', 'c')
+-- 1 the snapshot, 2 the mid's version, 3-6 presence oX..oZ, 7-10 abandonment aX..aZ, 11 the
+-- computer's rule c (not ix: a playing game has none; not il: the move sets it anew). Each field
+-- named costs a scan of the hash (a listpack) when it is absent.
+local raw = redis.call('HMGET', KEYS[1], 's', mid_field, 'oX', 'oO', 'oY', 'oZ', 'aX', 'aO', 'aY', 'aZ', 'c')
 if not raw[1] then return {'E', 'NOT_FOUND'} end
 local g = cjson.decode(raw[1])
 local v = variant_of(g)
@@ -32,18 +34,19 @@ if g.status == 'playing' then
   local now = now_ms()
   local turn_ms = tonumber(ARGV[4])
   if turn_ms > 0 then g.deadline = now + turn_ms else g.deadline = cjson.null end
+  local c = raw[11]
   if computer_on_turn(g) then
-    raw[13] = now
+    c = now
     writes[#writes + 1] = 'c'
     writes[#writes + 1] = now
-  elseif raw[13] and has_computer(g) then
+  elseif c and has_computer(g) then
     redis.call('HDEL', KEYS[1], 'c')
-    raw[13] = nil
+    c = nil
   end
-  raw[12] = now + GAME_IDLE_MS
+  local il = now + GAME_IDLE_MS
   writes[#writes + 1] = 'il'
-  writes[#writes + 1] = raw[12]
-  redis.call('ZADD', KEYS[2], earliest_rule(g, raw, 6), g.id)
+  writes[#writes + 1] = il
+  redis.call('ZADD', KEYS[2], earliest_rule(g, raw, 6, nil, il, c), g.id)
 else
   end_game(g, KEYS[1], KEYS[2], T, ARGV[5])
 end

@@ -11,11 +11,6 @@ local T = __KEY_TEMPLATES__
 -- An unfinished game nobody changed for this long (ms) is aborted (the `idle` rule, field il), so
 -- that no game, code or player's game list outlives its players even with every other clock off.
 local GAME_IDLE_MS = __GAME_IDLE_MS__
--- The hash fields of a game's seats, in turn order: presence, abandonment clock, rematch ask.
-local PRESENCE_FIELDS = {'oX', 'oO', 'oY', 'oZ'}
-local ABANDON_FIELDS = {'aX', 'aO', 'aY', 'aZ'}
--- The hash fields of a game's time rules (see earliest_rule), in the order earliest_rule reads them.
-local RULE_FIELDS = {'aX', 'aO', 'aY', 'aZ', 'ix', 'il', 'c'}
 
 local function fmt(template, id) return (string.gsub(template, '%%s', id)) end
 
@@ -102,19 +97,20 @@ end
 -- set while that seat's player is offline), the invite's expiry (field ix, waiting games), the idle
 -- lifetime (field il) and the computer's turn (field c: due at once when the turn passes to a
 -- computer seat, pushed one lease ahead by the gateway that claims it; see expire-3.lua).
--- earliest_rule: when game g's next rule falls due (nil: it has none), given the values of the
--- RULE_FIELDS as f[first + 1] .. f[first + 7] (as read by HMGET, or as the caller is writing them).
-local function earliest_rule(g, f, first)
+-- earliest_rule: when game g's next rule falls due (nil: it has none), given the values of its
+-- rule fields (as read by HMGET, or as the caller is writing them): aX..aZ as a[first + 1] ..
+-- a[first + 4], then ix, il and c.
+local function earliest_rule(g, a, first, ix, il, c)
   if not unfinished(g) then return nil end
   local at = nil
   local function consider(t)
     t = tonumber(t)
     if t and (not at or t < at) then at = t end
   end
-  if g.status == 'playing' then consider(g.deadline); consider(f[first + 7]) end
-  for i = 1, 4 do consider(f[first + i]) end
-  if g.status == 'waiting' then consider(f[first + 5]) end
-  consider(f[first + 6])
+  if g.status == 'playing' then consider(g.deadline); consider(c) end
+  for i = 1, 4 do consider(a[first + i]) end
+  if g.status == 'waiting' then consider(ix) end
+  consider(il)
   return at
 end
 

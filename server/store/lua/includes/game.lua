@@ -2,6 +2,10 @@
 -- top of includes/core.lua (seats, snapshot writing and publishing, ending a game) and the rules of
 -- every variant (includes/variant.lua).
 -- @include core
+-- The hash fields of a game's seats, in turn order: presence, abandonment clock (the move script
+-- names them in its own HMGET).
+local PRESENCE_FIELDS = {'oX', 'oO', 'oY', 'oZ'}
+local ABANDON_FIELDS = {'aX', 'aO', 'aY', 'aZ'}
 
 -- A notice (`G ID`, `M ID`, `R FROM TO`) on a player's or a game's channel.
 local function notice(channel, payload) emit(channel, payload, 'N ' .. channel .. ' ' .. payload) end
@@ -52,7 +56,8 @@ end
 -- When game g's next time rule falls due (earliest_rule, with the rule fields read here), or nil.
 local function next_rule_at(g, key)
   if not unfinished(g) then return nil end
-  return earliest_rule(g, redis.call('HMGET', key, unpack(RULE_FIELDS)), 0)
+  local f = redis.call('HMGET', key, 'aX', 'aO', 'aY', 'aZ', 'ix', 'il', 'c')
+  return earliest_rule(g, f, 0, f[5], f[6], f[7])
 end
 
 -- Places a game in the deadlines set at its next rule, or removes it when it has none.
