@@ -1,6 +1,6 @@
 // The one codec of what travels on Trine's pub/sub channels and of the stored forms gateways read
 // back (a game's snapshot `s`, its newest presence `p`). The Lua scripts produce these formats
-// (lua/includes/game.lua, create, join, queue, rematch); this module documents them, decodes every
+// (lua/includes/core.lua, create, join, queue, rematch); this module documents them, decodes every
 // message into a typed event, and encodes the same format for anything TypeScript publishes (tests).
 // The formats on the wire must not change without the scripts.
 //

@@ -2,7 +2,7 @@
 // Game keys carry the hash tag {g:ID} and player keys {p:ID}, so that a game's own keys stay in one
 // slot when the layout is sharded. Scripts that touch a game's players build the player key names
 // from the templates below, the one place they are spelled: scripts.ts writes them into the Lua
-// source when it loads the scripts (the table `T` of lua/includes/game.lua), not into ARGV.
+// source when it loads the scripts (the table `T` of lua/includes/core.lua), not into ARGV.
 
 export class Keys {
   constructor(readonly prefix = 'trine') {}
@@ -54,7 +54,7 @@ export class Keys {
    * Sorted set (REDIS_MODE=sentinel only): what a change is still to publish once it is on a
    * replica, scored by the Redis time (ms) it was written at: `S GAMEID VERSION` (a state) or
    * `N CHANNEL PAYLOAD` (a notice). The gateway that made the change removes its entries after
-   * publishing them; any gateway republishes entries older than a second (lua/includes/game.lua).
+   * publishing them; any gateway republishes entries older than a second (lua/includes/core.lua).
    */
   outbox(): string { return `${this.prefix}:outbox`; }
   /** String: the durability fence of one gateway instance (written, then WAITed for; see durability.ts). */

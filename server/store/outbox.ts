@@ -1,5 +1,5 @@
 // REDIS_MODE=sentinel: how the states and notices a script recorded in the outbox reach watchers
-// (see lua/includes/game.lua, `emit`). The gateway that made a change publishes them once the
+// (see lua/includes/core.lua, `emit`). The gateway that made a change publishes them once the
 // barrier says a replica has it, then removes exactly the entries it published; a gateway that
 // died in between leaves them, and the reconciler of any gateway publishes them after a second.
 import type { Redis } from 'ioredis';

@@ -1,7 +1,7 @@
 // Loads the Lua scripts of ./lua once (each file named NAME-KEYCOUNT.lua, as BullMQ's commands: the
 // number is how many of its arguments are KEYS), inlining `-- @include NAME` lines from ./lua/includes
-// (nested: game includes variant, queue game, presence queue), and
-// writing the key templates of keys.ts into them (`T` in includes/game.lua) and the game idle
+// (nested: core includes variant, game core, queue game, presence queue), and
+// writing the key templates of keys.ts into them (`T` in includes/core.lua) and the game idle
 // lifetime (`GAME_IDLE_MS`, a rule of every unfinished game), and registers each on an ioredis
 // client as a command called by SHA (EVALSHA, with EVAL on NOSCRIPT).
 import { readdirSync, readFileSync } from 'node:fs';
@@ -84,7 +84,7 @@ export function loadScript(name: string, keys: Keys, o: ScriptOptions = {}): str
     .replace('__KEY_TEMPLATES__', keyTemplates(keys))
     .replace('__GAME_IDLE_MS__', String(Math.trunc(o.gameIdleMs ?? DEFAULT_GAME_IDLE_MS)))
     .replace('__OUTBOX__', delivery === 'outbox' ? 'true' : 'false');
-  // the body runs as a function so that what it recorded for publishing (PUBS, see includes/game.lua)
+  // the body runs as a function so that what it recorded for publishing (PUBS, see includes/core.lua)
   // can be returned beside its reply, whichever `return` it ended with
   return `local PUBS = {}\nlocal function main()\n${text}\nend\n${delivery === 'outbox' ? 'return {PUBS, main()}' : 'return main()'}\n`;
 }

@@ -225,7 +225,7 @@ export async function auditRedis(r: Redis, prefix = 'trine'): Promise<{ games: n
 
 const isJson = (t: string) => { try { JSON.parse(t); return true; } catch { return false; } };
 
-/** When a game's next time rule falls due: turn clock, abandonment of a seat, invite expiry, idle lifetime, the computer's turn (as store/lua/includes/game.lua). */
+/** When a game's next time rule falls due: turn clock, abandonment of a seat, invite expiry, idle lifetime, the computer's turn (as store/lua/includes/core.lua, earliest_rule). */
 function nextRuleAt(g: G, h: Record<string, string>): number | null {
   if (isFinished(g.status)) return null;
   const times = [g.status === 'playing' ? g.deadline : null, h.aX, h.aO, h.aY, h.aZ, g.status === 'waiting' ? h.ix : null, h.il, g.status === 'playing' ? h.c : null]

@@ -15,8 +15,8 @@
 -- Cells are 0-based everywhere (as on the wire); only string.byte/sub take cell + 1.
 
 local SEATS = {'X', 'O', 'Y', 'Z'}
--- a line's directions as {row step, column step}, in the order a win reports them
-local DIRECTIONS = {{0, 1}, {1, 0}, {1, 1}, {1, -1}}
+-- a line's directions (row step DR[d], column step DC[d]), in the order a win reports them
+local DR, DC = {0, 1, 1, 1}, {1, 0, 1, -1}
 
 local function variant_of(g)
   local v = g.variant
@@ -65,8 +65,8 @@ local function winning_line(board, rows, cols, k, cell, mark)
   local function holds(r, c)
     return r >= 0 and r < rows and c >= 0 and c < cols and string.byte(board, r * cols + c + 1) == want
   end
-  for _, d in ipairs(DIRECTIONS) do
-    local dr, dc = d[1], d[2]
+  for d = 1, 4 do
+    local dr, dc = DR[d], DC[d]
     local back = 0
     while back < k - 1 and holds(r0 - (back + 1) * dr, c0 - (back + 1) * dc) do back = back + 1 end
     local ahead = 0
