@@ -7,7 +7,7 @@
 import { Fleet, total } from '../fleet/fleet.js';
 import { baseReport, Progress, Stats, type LoadReport } from '../stats.js';
 import { sleep, type ScenarioOptions } from './common.js';
-import { gatewayMemory, type GatewayMemory } from './gateway-metrics.js';
+import { gatewayMemory, gatewaysCpuSeconds, type GatewayMemory } from './gateway-metrics.js';
 
 /** Connections per client process unless told otherwise (below the 20,000 open files a process may have here). */
 export const IDLE_PER_PROCESS = 15_000;
@@ -24,7 +24,8 @@ export async function runIdle(o: ScenarioOptions): Promise<LoadReport> {
   const progress = new Progress(stats, o.progress, () => `clients: ${shown.welcomed} welcomed`);
   try {
     fleet.start();
-    await fleet.status(); // every client process is up (its modules loaded) before the clock starts
+    const clients0 = total(await fleet.status()).cpuS; // every client process is up (its modules loaded) before the clock starts
+    const cpu0 = await gatewaysCpuSeconds(o.urls);
     progress.start();
     let t0 = performance.now();
     shown = total(await fleet.ramp(0.5));
@@ -36,6 +37,7 @@ export async function runIdle(o: ScenarioOptions): Promise<LoadReport> {
     const ramped = total(await fleet.ramp(1));
     rampS += (performance.now() - t0) / 1000;
     shown = ramped;
+    const cpu1 = await gatewaysCpuSeconds(o.urls);
     const welcomed = ramped.welcomed;
     const secondHalf = welcomed - firstHalf;
     stats.begin();
@@ -56,6 +58,9 @@ export async function runIdle(o: ScenarioOptions): Promise<LoadReport> {
       ...baseReport('idle', stats), errors: held.errors, connections_peak: held.peak,
       connections: o.connections, connections_welcomed: welcomed, connections_open_at_end: held.welcomed, ramp_up_s: Math.round(rampS * 10) / 10,
       hellos_per_s: rampS > 0 ? Math.round(welcomed / rampS) : null,
+      // what a hello costs (over the ramp-up, the GC and memory readings at half included): the gateways, the client processes
+      gateway_cpu_us_per_hello: cpu0 !== null && cpu1 !== null && welcomed ? Math.round(((cpu1 - cpu0) * 1e6) / welcomed) : null,
+      client_cpu_us_per_hello: welcomed ? Math.round(((ramped.cpuS - clients0) * 1e6) / welcomed) : null,
       gateways: o.urls.length, client_processes: fleet.children.length, clients_pinned_to: o.clientCpus ?? null,
       gateways_rss: o.urls.map((u, i) => ({
         url: u, before: before[i].rss, half: mid[i].rss, after: after[i].rss, heap_before: before[i].heapUsed, heap_half: mid[i].heapUsed, heap_after: after[i].heapUsed,
