@@ -69,6 +69,17 @@ export class Fleet {
 
   async status(): Promise<WorkerStatus[]> { return (await this.askAll(() => ({ t: 'status' }), 'status')).map((r) => r.status); }
 
+  /** Asks for the statuses every `everyMs` (one question at a time) and hands their sum to `cb`; returns the stop. */
+  poll(everyMs: number, cb: (s: WorkerStatus) => void): () => void {
+    let busy = false;
+    const t = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      this.status().then((s) => cb(total(s)), () => {}).finally(() => { busy = false; });
+    }, everyMs);
+    return () => clearInterval(t);
+  }
+
   /** The children's CPU time so far (user + system), in seconds, all together. */
   async cpuSeconds(): Promise<number> { return (await this.status()).reduce((s, x) => s + x.cpuS, 0); }
 
@@ -145,6 +156,9 @@ export class Fleet {
 export function total(s: WorkerStatus[]): WorkerStatus {
   const errors: Record<string, number> = {};
   for (const x of s) for (const [k, v] of Object.entries(x.errors)) errors[k] = (errors[k] ?? 0) + v;
-  const sum = (k: 'open' | 'peak' | 'welcomed' | 'watching' | 'ended' | 'cpuS' | 'rssBytes') => s.reduce((a, x) => a + x[k], 0);
-  return { open: sum('open'), peak: sum('peak'), welcomed: sum('welcomed'), watching: sum('watching'), ended: sum('ended'), errors, cpuS: sum('cpuS'), rssBytes: sum('rssBytes') };
+  const sum = (k: 'open' | 'peak' | 'welcomed' | 'watching' | 'ended' | 'retried' | 'cpuS' | 'rssBytes') => s.reduce((a, x) => a + x[k], 0);
+  return {
+    open: sum('open'), peak: sum('peak'), welcomed: sum('welcomed'), watching: sum('watching'), ended: sum('ended'), retried: sum('retried'),
+    errors, cpuS: sum('cpuS'), rssBytes: sum('rssBytes'),
+  };
 }

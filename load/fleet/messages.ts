@@ -31,7 +31,10 @@ export type ToWorker =
 export interface WorkerStatus {
   /** Sockets open now, most open at once, welcomed sessions, watching spectators, sessions ended. */
   open: number; peak: number; welcomed: number; watching: number; ended: number;
+  /** Errors of every connection, those of first handshakes that failed and were tried again included. */
   errors: Record<string, number>;
+  /** Connections made again because their first handshake failed (at most twice each). */
+  retried: number;
   /** process.cpuUsage() user + system, in seconds. */
   cpuS: number;
   rssBytes: number;

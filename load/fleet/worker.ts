@@ -19,6 +19,11 @@ const spectators: SpectatorBot[] = [];
 const times = new Map<string, number[]>();
 let started = 0;
 let rampInFlight = 64;
+/** Makes this process's j-th connection (again, after a failed first handshake). */
+let make: (j: number) => void = () => {};
+/** Connections made again because their first handshake failed (counted, bounded). */
+let retried = 0;
+const MAX_HANDSHAKE_ROUNDS = 3;
 
 const send = (m: FromWorker) => new Promise<void>((resolve) => { if (!process.send) resolve(); else process.send(m, () => resolve()); });
 
@@ -27,13 +32,13 @@ function status(): WorkerStatus {
   return {
     open: stats.open, peak: stats.peak, welcomed: conns.filter((c) => c.welcomed).length,
     watching: spectators.filter((s) => s.watching).length, ended: conns.filter((c) => c.ended).length,
-    errors: { ...stats.errors }, cpuS: (cpu.user + cpu.system) / 1e6, rssBytes: process.memoryUsage.rss(),
+    errors: { ...stats.errors }, retried, cpuS: (cpu.user + cpu.system) / 1e6, rssBytes: process.memoryUsage.rss(),
   };
 }
 
 function init(m: Extract<ToWorker, { t: 'init' }>): void {
   rampInFlight = m.rampInFlight;
-  for (let j = 0; j < m.count; j++) {
+  make = (j) => {
     const i = m.from + j;
     const label = `${m.role === 'idle' ? 'i' : 's'}${i}`;
     const conn = new BotConnection({
@@ -41,26 +46,32 @@ function init(m: Extract<ToWorker, { t: 'init' }>): void {
       // an idle connection that is lost stays lost (and is counted), it says nothing until the parent's ping
       ...(m.role === 'idle' ? { reconnect: false, pingEveryMs: IDLE_PING_EVERY_MS } : {}),
     });
-    conns.push(conn);
-    if (m.role === 'idle') conn.handlers = { welcome() {}, state() {} };
-    else {
-      spectators.push(new SpectatorBot({
-        conn, target: () => m.gameId ?? null,
-        onVersion: (g, v) => {
-          const at = monoMs();
-          const key = `${g}@${v}`;
-          const list = times.get(key);
-          if (list) list.push(at); else times.set(key, [at]);
-        },
-      }));
-    }
-  }
+    conns[j] = conn;
+    if (m.role === 'idle') { conn.handlers = { welcome() {}, state() {} }; return; }
+    spectators[j] = new SpectatorBot({
+      conn, target: () => m.gameId ?? null,
+      onVersion: (g, v) => {
+        const at = monoMs();
+        const key = `${g}@${v}`;
+        const list = times.get(key);
+        if (list) list.push(at); else times.set(key, [at]);
+      },
+    });
+  };
+  for (let j = 0; j < m.count; j++) make(j);
 }
 
 async function ramp(upTo: number): Promise<void> {
-  const batch = conns.slice(started, Math.min(upTo, conns.length));
+  let batch = Array.from({ length: Math.max(0, Math.min(upTo, conns.length) - started) }, (_, k) => started + k);
   started += batch.length;
-  await rampUp(batch.map((c) => ({ start: () => c.start(), stop: () => c.stop(), ready: c.ready })), rampInFlight);
+  // a first handshake that failed (a loaded machine: the 5 s connect timeout) is tried again with a fresh connection, bounded
+  for (let round = 1; batch.length; round++) {
+    await rampUp(batch.map((j) => ({ start: () => conns[j].start(), stop: () => conns[j].stop(), ready: conns[j].ready })), rampInFlight);
+    batch = batch.filter((j) => conns[j].ended && !conns[j].playerId);
+    if (round >= MAX_HANDSHAKE_ROUNDS) break;
+    for (const j of batch) make(j);
+    retried += batch.length;
+  }
   // a spectator is welcomed before its `watch` is answered: wait (bounded) for the answers
   const deadline = performance.now() + 30_000;
   while (spectators.some((s) => !s.watching && !s.conn.ended) && performance.now() < deadline) await sleep(20);

@@ -20,13 +20,15 @@ export async function runIdle(o: ScenarioOptions): Promise<LoadReport> {
     role: 'idle', urls: o.urls, total: o.connections, perProcess: o.perProcess ?? IDLE_PER_PROCESS, sources: Math.max(1, o.sources),
     rampInFlight: o.rampInFlight, cpus: o.clientCpus,
   });
-  let shown = { open: 0, welcomed: 0 };
-  const progress = new Progress(stats, o.progress, () => `clients: ${shown.welcomed} welcomed`);
+  let shown = { open: 0, welcomed: 0, ended: 0 };
+  const progress = new Progress(stats, o.progress, () => `clients: ${shown.open} open, ${shown.welcomed} welcomed, ${shown.ended} ended`);
+  let unpoll = () => {};
   try {
     fleet.start();
     const clients0 = total(await fleet.status()).cpuS; // every client process is up (its modules loaded) before the clock starts
     const cpu0 = await gatewaysCpuSeconds(o.urls);
     progress.start();
+    unpoll = fleet.poll(1000, (st) => { shown = st; });
     let t0 = performance.now();
     shown = total(await fleet.ramp(0.5));
     let rampS = (performance.now() - t0) / 1000;
@@ -57,6 +59,8 @@ export async function runIdle(o: ScenarioOptions): Promise<LoadReport> {
     return {
       ...baseReport('idle', stats), errors: held.errors, connections_peak: held.peak,
       connections: o.connections, connections_welcomed: welcomed, connections_open_at_end: held.welcomed, ramp_up_s: Math.round(rampS * 10) / 10,
+      // first handshakes that failed (on a loaded machine: the 5 s connect timeout) and were made again, at most twice each
+      handshakes_retried: ramped.retried,
       hellos_per_s: rampS > 0 ? Math.round(welcomed / rampS) : null,
       // what a hello costs (over the ramp-up, the GC and memory readings at half included): the gateways, the client processes
       gateway_cpu_us_per_hello: cpu0 !== null && cpu1 !== null && welcomed ? Math.round(((cpu1 - cpu0) * 1e6) / welcomed) : null,
@@ -75,6 +79,7 @@ export async function runIdle(o: ScenarioOptions): Promise<LoadReport> {
       client_rss_mib: Math.round(held.rssBytes / 2 ** 20),
     };
   } finally {
+    unpoll();
     progress.stop();
     await fleet.stop(30_000);
   }

@@ -29,7 +29,8 @@ export async function runWatch(o: ScenarioOptions): Promise<LoadReport> {
   const sources = Math.max(1, o.sources);
   const guest = new PlayerBot({ conn: botConnection(0, n + 2, { ...o, sources }, stats, 'wB', 1), newGame: 'rematch', thinkMs: think, onMoveAcked, onGameCompleted: () => stats.gameCompleted() });
   const host = new PlayerBot({ conn: botConnection(1, n + 2, { ...o, sources }, stats, 'wA', 0), newGame: 'rematch', thinkMs: think, onMoveAcked, onGameCompleted: () => stats.gameCompleted() });
-  const progress = new Progress(stats, o.progress, () => `watching ${watching}/${n}`);
+  let shown = { open: 0, watching: 0 };
+  const progress = new Progress(stats, o.progress, () => `spectators: ${shown.open} open, ${shown.watching}/${n} watching`);
   progress.start();
   await rampUp([host, guest].map((b) => ({ start: () => b.start(), stop: () => b.stop(), ready: b.conn.ready })));
   const made = await host.conn.request({ t: 'create' });
@@ -41,7 +42,10 @@ export async function runWatch(o: ScenarioOptions): Promise<LoadReport> {
   try {
     fleet.start();
     await fleet.status(); // every client process is up before the spectators connect
+    const unpoll = fleet.poll(1000, (st) => { shown = st; });
     const ready = total(await fleet.ramp(1));
+    unpoll();
+    shown = ready;
     watching = ready.watching;
     measuring = true;
     const cpu0 = await gatewaysCpuSeconds(urls);
@@ -83,7 +87,7 @@ export async function runWatch(o: ScenarioOptions): Promise<LoadReport> {
     await stopAll([() => host.stop(), () => guest.stop()], stats);
     return {
       ...r, errors, connections_peak: r.connections_peak + end.peak,
-      spectators: n, spectators_watching: watching, gateways: urls.length, client_processes: fleet.children.length,
+      spectators: n, spectators_watching: watching, handshakes_retried: ready.retried, gateways: urls.length, client_processes: fleet.children.length,
       clients_pinned_to: o.clientCpus ?? null,
       clock: 'CLOCK_MONOTONIC (process.hrtime.bigint) in every process',
       delivery_ms: each.summary(), delivery_last_ms: last.summary(),
