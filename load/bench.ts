@@ -24,7 +24,8 @@ const USAGE = `usage: npm run bench -- [--transports uws,ws] [--only play,latenc
        [--idle N] [--idle-gateways N] [--idle-per-process N] [--pin]
        [--out FILE.md] [--json FILE] [--no-write] [--redis single|sentinel (single)] [--appendfsync always|everysec (always)]
   watch: --spectators (10000) over the --gateways (3), held by client processes spawned by the bench,
-         --spectators-per-process (${SPECTATORS_PER_PROCESS}) each; one move every ~--watch-think ms.
+         --spectators-per-process (${SPECTATORS_PER_PROCESS}) each; one move every ~--watch-think ms (1000: at 10,000
+         spectators a version costs this machine ~0.5 s of CPU, a move every 200 ms would measure a queue).
   idle:  --idle (100000) connections over a cluster of its own of --idle-gateways (enough for
          ${IDLE_PER_GATEWAY.toLocaleString('en-US')} each: 6 for 100,000; each gateway stays below the open-file cap, ulimit -n), held by
          client processes of --idle-per-process (${IDLE_PER_PROCESS}) each; every one answers a ping at the end.
@@ -35,7 +36,7 @@ const { values: a } = parseArgs({
   options: {
     transports: { type: 'string', default: 'uws,ws' }, only: { type: 'string', default: 'idle,play,latency,watch' },
     duration: { type: 'string', default: '10' }, 'sat-games': { type: 'string', default: '400' }, games: { type: 'string', default: '1000' },
-    think: { type: 'string', default: '1000' }, spectators: { type: 'string', default: '10000' }, 'watch-think': { type: 'string', default: '200' },
+    think: { type: 'string', default: '1000' }, spectators: { type: 'string', default: '10000' }, 'watch-think': { type: 'string', default: '1000' },
     'spectators-per-process': { type: 'string', default: String(SPECTATORS_PER_PROCESS) },
     idle: { type: 'string', default: '100000' }, 'idle-gateways': { type: 'string' }, 'idle-per-process': { type: 'string', default: String(IDLE_PER_PROCESS) },
     pin: { type: 'boolean', default: false },
