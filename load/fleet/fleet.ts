@@ -61,8 +61,11 @@ export class Fleet {
     }
   }
 
-  /** Connects each child's connections up to `fraction` (0..1] of its share; resolves with every child's status. */
-  async ramp(fraction: number, timeoutMs = 600_000): Promise<WorkerStatus[]> {
+  /**
+   * Connects each child's connections up to `fraction` (0..1] of its share; resolves with every child's status.
+   * The child bounds each handshake (a stalled one fails its ramp); the whole may take long on a loaded machine.
+   */
+  async ramp(fraction: number, timeoutMs = 3_600_000): Promise<WorkerStatus[]> {
     const all = await this.askAll((c) => ({ t: 'ramp', upTo: Math.ceil(c.count * fraction) }), 'ramped', timeoutMs);
     return all.map((r) => r.status);
   }
