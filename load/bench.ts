@@ -82,12 +82,24 @@ const result: BenchResult = {
 };
 
 let current: BenchCluster | null = null;
+let interrupted = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
+  // a second signal (e.g. from a wrapper that forwards it) does not cut the stop short
+  process.on(sig, () => {
+    if (interrupted) return;
+    interrupted = true;
     log('interrupted: stopping the cluster (the client processes are killed on exit)');
     void (current?.cluster.stop() ?? Promise.resolve()).finally(() => process.exit(130));
   });
 }
+// an exit that did not stop the cluster (an uncaught error): its gateways and Redis are killed by pid
+process.on('exit', () => {
+  if (!current) return;
+  const d = current.cluster.describe();
+  for (const pid of [...d.gateways.map((g) => g.pid), ...d.redis.nodes.map((n) => n.pid)]) {
+    try { if (pid) process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+});
 
 if (only.has('play')) {
   log('Redis ceiling: redis-benchmark, EVALSHA of the move-like script');
