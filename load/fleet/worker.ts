@@ -69,6 +69,7 @@ async function ramp(upTo: number): Promise<void> {
     await rampUp(batch.map((j) => ({ start: () => conns[j].start(), stop: () => conns[j].stop(), ready: conns[j].ready })), rampInFlight);
     batch = batch.filter((j) => conns[j].ended && !conns[j].playerId);
     if (round >= MAX_HANDSHAKE_ROUNDS) break;
+    await sleep(2000 * round); // an overloaded cluster (hellos answered UNAVAILABLE) is not hammered at once
     for (const j of batch) make(j);
     retried += batch.length;
   }
