@@ -29,6 +29,19 @@ export interface BenchClusterOptions {
 export interface BenchCluster { cluster: Cluster; dir: string; profDir?: string; urls: string[]; settle(): Promise<void>; pinned: string[] }
 
 export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCluster> {
+  // a port of the free range taken meanwhile by another process, or a gateway too slow to start on a
+  // loaded machine: a new cluster on new ports, at most 3 times
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(o);
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      o.log(`  the cluster did not start (${e instanceof Error ? e.message : String(e)}): again on other ports`);
+    }
+  }
+}
+
+async function startOnce(o: BenchClusterOptions): Promise<BenchCluster> {
   const dir = mkdtempSync(join(tmpdir(), `trine-bench-${o.transport}-`));
   const profDir = o.profile ? join(dir, 'profiles') : undefined;
   if (profDir) mkdirSync(profDir, { recursive: true });
