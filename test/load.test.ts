@@ -81,24 +81,33 @@ describe('load bots', () => {
     assert.ok(r.moves > 0, 'moves on the 15x15 boards');
   });
 
-  test('watch: every spectator on every gateway gets every acknowledged version', async () => {
-    const r = await runScenario('watch', { ...base, urls, thinkMs: 30, durationS: 3 });
+  /** The client processes (load/fleet/worker.ts) this process has spawned and that still run. */
+  const workersLeft = () => spawnSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' }).stdout
+    .split('\n').filter((l) => l.includes('fleet/worker.ts'));
+
+  test('watch: every spectator, held by client processes of their own, gets every acknowledged version', async () => {
+    const r = await runScenario('watch', { ...base, urls, thinkMs: 30, durationS: 3, perProcess: 15 });
     assertWellFormed(r);
     assert.deepEqual(r.errors, {});
-    assert.equal(r.spectators_watching, 30);
+    assert.deepEqual([r.spectators_watching, r.client_processes, r.connections_peak], [30, 2, 32]);
     assert.ok(r.moves > 5, 'moves played');
     assert.ok(r.games_completed >= 1, 'a game and its rematch');
     assert.equal(r.versions_incomplete, 0);
-    assert.ok((r.deliveries as number) >= r.moves * 30 - 30, 'a delivery per spectator and move');
+    assert.equal(r.versions, r.moves, 'a version per acknowledged move');
+    assert.equal(r.deliveries, r.moves * 30, 'a delivery per spectator and move');
+    assert.equal(typeof r.client_cpu_us_per_delivery, 'number');
+    assert.deepEqual(workersLeft(), [], 'the client processes ended');
   });
 
-  test('idle: players connect from two source addresses and the gateway memory is reported', async () => {
-    const r = await runScenario('idle', { ...base, urls: [urls[0]], connections: 200, sources: 2, durationS: 1 });
+  test('idle: players in two client processes, over two gateways, from two source addresses, all answer the final ping', async () => {
+    const r = await runScenario('idle', { ...base, urls: urls.slice(0, 2), connections: 200, sources: 2, durationS: 1, perProcess: 100 });
     assertWellFormed(r);
     assert.deepEqual(r.errors, {});
-    assert.equal(r.connections_welcomed, 200);
-    assert.equal(r.connections_peak, 200);
+    assert.deepEqual([r.connections_welcomed, r.connections_peak, r.client_processes, r.gateways], [200, 200, 2, 2]);
+    assert.deepEqual([r.pings_sent, r.pongs, r.pings_failed], [200, 200, {}]);
     assert.equal(typeof r.rss_bytes_per_connection, 'number');
+    assert.equal((r.gateways_rss as unknown[]).length, 2);
+    assert.deepEqual(workersLeft(), [], 'the client processes ended');
   });
 
   test('npm run load writes the JSON report of the operator contract (docs/OPERATIONS.md §10)', () => {
@@ -121,6 +130,14 @@ describe('load bots', () => {
     const bad = spawnSync(process.execPath, ['--import', 'tsx', 'load/cli.ts', '--url', urls[0], '--variant', '20x20k5p2'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--variant "20x20k5p2" is not RxCkKpN within the contract's bounds/);
+  });
+});
+
+describe('npm run bench: arguments', () => {
+  test('idle connections that would pass a gateway\'s open-file cap are refused with one sentence, before anything starts', () => {
+    const res = spawnSync(process.execPath, ['--import', 'tsx', 'load/bench.ts', '--idle', '100000', '--idle-gateways', '1', '--no-write'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(res.status, 2);
+    assert.match(res.stderr, /100000 idle connections over 1 gateways is 100000 each: more than a process may open/);
   });
 });
 

@@ -6,7 +6,13 @@ import type { Machine } from './machine.js';
 import type { Ceiling } from './redis-ceiling.js';
 
 export type Transport = 'uws' | 'ws';
-export interface BenchSizes { durationS: number; satGames: number; games: number; thinkMs: number; spectators: number; idle: number; watchThinkMs: number; gateways: number }
+export interface BenchSizes {
+  durationS: number; satGames: number; games: number; thinkMs: number; spectators: number; idle: number; watchThinkMs: number; gateways: number;
+  /** The idle scenario's own cluster, and the connections per client process of watch and idle. */
+  idleGateways?: number; spectatorsPerProcess?: number; idlePerProcess?: number;
+  /** --pin: client processes on CPU 1, gateways and Redis on CPU 0. */
+  pinned?: boolean;
+}
 export interface BenchResult {
   at: string;
   command: string;
@@ -33,17 +39,21 @@ function cells(b: BenchResult, t: Transport): { play: string; latency: string; w
   return {
     play: r.play ? `${n(Math.round(r.play.moves_per_s))} moves/s = ${pct(r.play.moves_per_s)} of ceiling; latency ${p(r.play.move_latency_ms)}; gateways' CPU ${cpu(r.play)}; errors ${errs(r.play)}` : 'not run',
     latency: r.latency ? `latency ${p(r.latency.move_latency_ms)} at ${n(Math.round(r.latency.moves_per_s))} moves/s; gateways' CPU ${cpu(r.latency)}; errors ${errs(r.latency)}` : 'not run',
-    watch: r.watch ? `each ${p(r.watch.delivery_ms as Percentiles)}; last spectator ${p(r.watch.delivery_last_ms as Percentiles)}; ${r.watch.spectators_watching}/${r.watch.spectators} watching, ${r.watch.versions_incomplete} versions incomplete; CPU per delivery: gateways ${r.watch.gateway_cpu_us_per_delivery} µs, bots ${r.watch.bot_cpu_us_per_delivery} µs; errors ${errs(r.watch)}` : 'not run',
-    idle: r.idle ? `RSS +${n(r.idle.rss_bytes_per_connection as number)} bytes/connection (${mib(r.idle, 'before')} → ${mib(r.idle, 'after')} MiB for ${n(r.idle.connections_welcomed as number)} connections${r.idle.gc_before_readings ? ', full GC before each reading' : ''}); JS heap +${n(r.idle.heap_bytes_per_connection as number)} bytes/connection; second half alone: RSS +${n(r.idle.rss_bytes_per_connection_second_half as number)}, heap +${n(r.idle.heap_bytes_per_connection_second_half as number)}; errors ${errs(r.idle)}` : 'not run',
+    watch: r.watch ? `each ${p(r.watch.delivery_ms as Percentiles)}; last spectator ${p(r.watch.delivery_last_ms as Percentiles)}; ${n(r.watch.spectators_watching as number)}/${n(r.watch.spectators as number)} watching, ${n(r.watch.deliveries as number)} deliveries of ${r.watch.versions ?? '?'} versions, ${r.watch.versions_incomplete} incomplete; CPU per delivery: gateways ${r.watch.gateway_cpu_us_per_delivery} µs, client processes (${r.watch.client_processes ?? 1}) ${r.watch.client_cpu_us_per_delivery ?? r.watch.bot_cpu_us_per_delivery} µs; errors ${errs(r.watch)}` : 'not run',
+    idle: r.idle ? `RSS +${n(r.idle.rss_bytes_per_connection as number)} bytes/connection (${mib(r.idle, 'before')} → ${mib(r.idle, 'after')} MiB over ${(r.idle.gateways_rss as unknown[]).length} gateway(s) for ${n(r.idle.connections_welcomed as number)} connections${r.idle.gc_before_readings ? ', full GC before each reading' : ''}); JS heap +${n(r.idle.heap_bytes_per_connection as number)} bytes/connection; second half alone: RSS +${n(r.idle.rss_bytes_per_connection_second_half as number)}, heap +${n(r.idle.heap_bytes_per_connection_second_half as number)}; ${pongs(r.idle)}; ramp-up ${r.idle.ramp_up_s} s (${n((r.idle.hellos_per_s as number) ?? 0)} hellos/s, ${r.idle.handshakes_retried ?? 0} failed first handshakes made again); errors ${errs(r.idle)}` : 'not run',
   };
 }
 
 const cpu = (r: LoadReport) => (typeof r.gateway_cpu_us_per_move === 'number' ? `${n(r.gateway_cpu_us_per_move)} µs/move (bots ${n(r.bot_cpu_us_per_move as number)})` : '?');
 
+/** The gateways' RSS summed. */
 function mib(r: LoadReport, k: 'before' | 'after'): string {
-  const g = (r.gateways_rss as { before: number; after: number }[])[0];
-  return g?.[k] ? (g[k] / 2 ** 20).toFixed(0) : '?';
+  const all = r.gateways_rss as { before: number | null; after: number | null }[];
+  return all.length && all.every((g) => g[k]) ? (all.reduce((s, g) => s + g[k]!, 0) / 2 ** 20).toFixed(0) : '?';
 }
+
+const pongs = (r: LoadReport) => (typeof r.pongs === 'number' ? `${n(r.pongs)}/${n(r.connections as number)} answered the final ping` : 'no final ping');
+const allPonged = (r: LoadReport) => r.pongs === r.connections;
 
 export function markdown(b: BenchResult): string {
   const s = b.sizes;
@@ -52,25 +62,26 @@ export function markdown(b: BenchResult): string {
   const targets = {
     play: u.play ? u.play.moves_per_s >= 0.2 * b.ceiling.rps : null,
     latency: u.latency ? u.latency.move_latency_ms.p99 < 10 : null,
-    watch: u.watch ? (u.watch.delivery_ms as Percentiles).p99 < 50 : null,
-    idle: u.idle ? (u.idle.rss_bytes_per_connection as number) <= 4096 : null,
+    watch: u.watch ? (u.watch.delivery_ms as Percentiles).p99 <= 50 : null,
+    idle: u.idle ? (u.idle.rss_bytes_per_connection as number) <= 2048 && allPonged(u.idle) : null,
   };
+  const pinned = s.pinned ? '; clients pinned to CPU 1, gateways and Redis to CPU 0' : '';
   const cu = cells(b, 'uws');
   const cw = cells(b, 'ws');
   const lines = [
     START,
     `Run of ${b.at} — command: \`${b.command}\``,
     '',
-    `Machine: ${m.cores} cores (${m.cpu}), ${m.memory_gib} GiB, ${m.os}; Node ${m.node}, Redis ${m.redis}, uWebSockets.js ${m.uws}, ws ${m.ws}, ioredis ${m.ioredis}; commit ${m.commit}; load average before the run ${m.load_before.join(' / ')}. Bots, ${s.gateways} gateways and Redis share the machine. State store: ${b.store ? `${b.store.mode === 'sentinel' ? 'a primary with two replicas and three Sentinels' : 'one Redis'}, AOF appendfsync ${b.store.appendfsync}` : 'one Redis without persistence'}.`,
+    `Machine: ${m.cores} cores (${m.cpu}), ${m.memory_gib} GiB, ${m.os}; Node ${m.node}, Redis ${m.redis}, uWebSockets.js ${m.uws}, ws ${m.ws}, ioredis ${m.ioredis}; commit ${m.commit}; load average before the run ${m.load_before.join(' / ')}. Bots (in client processes of their own for watch and idle), ${s.gateways} gateways${s.idleGateways ? ` (${s.idleGateways} for idle)` : ''} and Redis share the machine; other engineers' work may have shared it too (see the load average). State store: ${b.store ? `${b.store.mode === 'sentinel' ? 'a primary with two replicas and three Sentinels' : 'one Redis'}, AOF appendfsync ${b.store.appendfsync}` : 'one Redis without persistence'}.`,
     '',
-    `Redis ceiling (move-like script \`${b.ceiling.script}\`, EVALSHA): **${n(b.ceiling.rps)}/s**. ${b.ceiling.runs.map((r) => `Pipeline ${r.pipeline}: ${n(r.rps)}/s (\`${r.command}\`)`).join('; ')}.`,
+    b.ceiling.rps ? `Redis ceiling (move-like script \`${b.ceiling.script}\`, EVALSHA): **${n(b.ceiling.rps)}/s**. ${b.ceiling.runs.map((r) => `Pipeline ${r.pipeline}: ${n(r.rps)}/s (\`${r.command}\`)`).join('; ')}.` : 'Redis ceiling: not measured (play not run).',
     '',
     '| scenario (size) | uws | ws | target (uws) |',
     '|---|---|---|---|',
     `| play at saturation (${s.satGames} games, no think time, ${s.durationS} s) | ${cu.play} | ${cw.play} | ≥ 20% of ceiling: ${mark(targets.play)} |`,
     `| play, ${n(s.games)} concurrent games (think ${s.thinkMs} ms ±50%, ${s.durationS} s) | ${cu.latency} | ${cw.latency} | p99 < 10 ms: ${mark(targets.latency)} |`,
-    `| watch (${n(s.spectators)} spectators over ${s.gateways} gateways, a move every ~${s.watchThinkMs} ms, ${s.durationS} s) | ${cu.watch} | ${cw.watch} | p99 < 50 ms: ${mark(targets.watch)} |`,
-    `| idle (${n(s.idle)} connections on one gateway) | ${cu.idle} | ${cw.idle} | ≤ 4 KiB per connection: ${mark(targets.idle)}${s.idle < 20_000 ? ` (at ${n(s.idle)}, not 20,000 connections)` : ''} |`,
+    `| watch (${n(s.spectators)} spectators over ${s.gateways} gateways, clients in processes of ${n(s.spectatorsPerProcess ?? s.spectators)}${pinned}, a move every ~${s.watchThinkMs} ms, ${s.durationS} s) | ${cu.watch} | ${cw.watch} | p99 ≤ 50 ms: ${mark(targets.watch)} |`,
+    `| idle (${n(s.idle)} connections over ${s.idleGateways ?? 1} gateway(s), clients in processes of ${n(s.idlePerProcess ?? s.idle)}${pinned}) | ${cu.idle} | ${cw.idle} | ≤ 2 KiB per connection and every one answers the ping: ${mark(targets.idle)}${s.idle < 100_000 ? ` (at ${n(s.idle)}, not 100,000 connections)` : ''} |`,
     '',
   ];
   for (const pr of b.profile ?? []) {

@@ -47,6 +47,8 @@ export interface BotConnectionOptions {
   recorder?: Recorder;
   /** Parameters of the one backoff policy (shared/client/backoff.ts); its default otherwise. */
   backoff?: BackoffPolicy;
+  /** How often the client proves its socket alive with a `ping` (default: the client's); idle bots set it beyond the run. */
+  pingEveryMs?: number;
 }
 
 /** Failures of the session itself, not answers to the move. */
@@ -74,7 +76,7 @@ export class BotConnection {
       openSocket: this.wsSockets(),
       ridPrefix: `${o.label}.`, reconnect: o.reconnect, backoff: o.backoff,
       // a ramp-up keeps hundreds of handshakes in flight: a welcome may take longer than a person would wait
-      timings: { welcomeTimeoutMs: 15_000 },
+      timings: { welcomeTimeoutMs: 15_000, ...(o.pingEveryMs ? { pingEveryMs: o.pingEveryMs } : {}) },
       handlers: {
         hello: () => (this.token ? { token: this.token } : { name: o.name }),
         welcome: (w) => this.welcome(w),
@@ -96,6 +98,12 @@ export class BotConnection {
     this.stopping = true;
     this.client.stop();
   }
+
+  /**
+   * A protocol `ping` (PROTOCOL.md: `{"t":"ping","rid"}` -> `{"t":"pong","rid"}`) through the request
+   * table, which settles on the `pong` of its rid; rejects like a request.
+   */
+  ping(): Promise<unknown> { return this.client.request({ t: 'ping' } as unknown as Outgoing); }
 
   /** Resolves with the `ok`; rejects with a RequestError (isDisconnected() when the session ended first). */
   request(msg: Outgoing): Promise<OkAnswer> { return this.client.request(msg); }

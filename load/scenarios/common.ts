@@ -29,6 +29,12 @@ export interface ScenarioOptions {
   rampInFlight?: number;
   /** idle: run before each memory reading (the bench forces a full GC in the gateways). */
   settle?(): Promise<void>;
+  /** watch, idle: connections per client process (load/fleet/); default per scenario. */
+  perProcess?: number;
+  /** watch, idle: CPUs the client processes are pinned to (taskset -c LIST); none: not pinned. */
+  clientCpus?: string;
+  /** idle: how long the final pings may take to be answered (default 60 s). */
+  pingTimeoutMs?: number;
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
