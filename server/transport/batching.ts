@@ -28,7 +28,7 @@ export class TurnWriter<S extends Outlet> {
     if (!this.scheduled) { this.scheduled = true; setImmediate(this.onImmediate); }
   }
 
-  /** Writes every socket's queue now (before a frame that must not overtake them). */
+  /** Writes every socket's queue (at the end of the turn). */
   flush(): void {
     const list = this.dirty;
     if (!list.length) return;

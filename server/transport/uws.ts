@@ -120,14 +120,15 @@ export class UwsTransport implements Transport {
 
   /**
    * A topic of a few sockets goes through their queues; a larger one through uWS' topic (one loop in
-   * C++), after every queued frame, so that none is overtaken (uWS itself writes a socket's pending
-   * topic frames before anything sent to it later).
+   * C++), after the queued frames of its members, so that none is overtaken (uWS itself writes a
+   * socket's pending topic frames before anything sent to it later). Other sockets' queues wait for
+   * the end of the turn as usual.
    */
   publish(topic: string, text: string): void {
     const set = this.members.of(topic);
     if (!set) return;
     if (set.size <= DIRECT_FANOUT) { for (const s of set) s.send(text); return; }
-    this.writer.flush();
+    for (const s of set) if (s.queued) this.writer.flushOne(s);
     this.app.publish(topic, text, false, false);
   }
 
