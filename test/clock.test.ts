@@ -5,6 +5,7 @@
 // Clocks: the turn clock (5 s) is longer than abandonment (1.5 s after a dead gateway is noticed,
 // which takes up to 3 heartbeats of 300 ms), so each rule can be seen on its own.
 import assert from 'node:assert/strict';
+import { bucketOf } from '../server/store/keys.js';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { GameSnapshot } from '../shared/protocol.js';
@@ -74,7 +75,7 @@ describe('turn clocks, abandonment and presence', () => {
   /** What Redis holds for a game: the stored version and the instant of its next time rule (null: none). */
   async function stored(id: string): Promise<{ version: number; nextRule: number | null }> {
     const s = await redis.hget(keys.game(id), 's');
-    const score = await redis.zscore(keys.deadlines(), id);
+    const score = await redis.zscore(keys.deadlines(bucketOf(id)), id);
     return { version: s === null ? NaN : JSON.parse(s).version, nextRule: score === null ? null : Number(score) };
   }
 

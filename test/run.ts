@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { ROOT } from '../server/launcher/cluster.js';
 import { runContractCheck } from './support/contract-check.js';
 
+// every script call and plain command of the Store keeps to one slot (server/store/scripts.ts checkSlots)
+process.env.TRINE_CHECK_SLOTS = '1';
 const only = process.argv.slice(2);
 // test/*.test.ts, then the in-process unit tests of test/unit/ (no Redis, no sockets)
 const testsIn = (dir: string) => readdirSync(join(ROOT, 'test', dir)).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join(dir, f));

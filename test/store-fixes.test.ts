@@ -1,6 +1,8 @@
 // The store-side fixes of issue 14 against a real Redis: rematch asks and the queue (3), idle games
 // (4), outages recorded by the heartbeat (1, 2) and claimed sweeps (5).
 import assert from 'node:assert/strict';
+import { tokenFor } from './support/store-redis.js';
+import { bucketOf } from '../server/store/keys.js';
 import { test } from 'node:test';
 import type { Redis } from 'ioredis';
 import { redisForFile, STORE_LIMITS, uid } from './support/store-redis.js';
@@ -16,8 +18,8 @@ function world(l: Partial<StoreLimits> = {}) {
   const s = new Store(redis, { ...LIMITS, ...l }, uid('t'));
   const inst = uid('i');
   const player = async () => {
-    await redis.set(s.keys.instance(inst), '{}', 'PX', 60_000);
-    const r = await s.hello({ token: null, newToken: uid('token-xxxxxxxxxxxx'), newPlayerId: uid('p'), name: 'N', defaultName: 'G', instance: inst, conn: `${inst}|${uid('c')}` });
+    await s.heartbeat(inst, {}, 60_000);
+    const r = await s.hello({ token: null, ...tokenFor(uid('p')), name: 'N', defaultName: 'G', instance: inst, conn: `${inst}|${uid('c')}` });
     return r.playerId;
   };
   const privateGame = async (x: string, o: string | null) => {
@@ -82,7 +84,7 @@ test('idle rule: with every clock off, an unfinished game nobody touches is abor
   const [x, o, y] = [await w.player(), await w.player(), await w.player()];
   const playing = await w.privateGame(x, o);
   const waiting = await w.privateGame(y, null);
-  for (const id of [playing.id, waiting.id]) assert.ok(Number(await redis.zscore(w.s.keys.deadlines(), id)) > await redisNow(), 'scheduled at its idle lifetime');
+  for (const id of [playing.id, waiting.id]) assert.ok(Number(await redis.zscore(w.s.keys.deadlines(bucketOf(id)), id)) > await redisNow(), 'scheduled at its idle lifetime');
   const applied: string[] = [];
   await until(async () => {
     for (const id of await w.s.claimDue(10, 5000)) { const r = await w.s.expire(id); if (typeof r === 'string') applied.push(r); }
@@ -96,7 +98,7 @@ test('idle rule: with every clock off, an unfinished game nobody touches is abor
   }
   assert.equal(await redis.exists(w.s.keys.code(waiting.code), w.s.keys.code(playing.code)), 0);
   for (const p of [x, o, y]) assert.equal(await redis.scard(w.s.keys.playerGames(p)), 0);
-  assert.equal(await redis.zcard(w.s.keys.deadlines()), 0);
+  assert.equal(await w.s.deadlineCount(), 0);
 });
 
 test('claims: concurrent sweeps take disjoint slices of the due games, each applied once', async () => {
@@ -117,7 +119,7 @@ test('claims: concurrent sweeps take disjoint slices of the due games, each appl
   assert.deepEqual(await w.s.claimDue(25, 5000), [], 'claimed games are off every sweep for the lease');
   const applied = await Promise.all([...all, ...all].map((id) => w.s.expire(id)));
   assert.equal(applied.filter((r) => r === 'expired').length, 60, 'each applied once');
-  assert.equal(await redis.zcard(w.s.keys.deadlines()), 0);
+  assert.equal(await w.s.deadlineCount(), 0);
 });
 
 /** Beats for `inst` every `every` ms until stopped (a live gateway). */
@@ -133,7 +135,7 @@ test('outage: the first gateway back reaps nobody until the others had a fair ch
   const [a, b] = [uid('a'), uid('b')];
   await w.s.heartbeat(a, {}, TTL);
   await w.s.heartbeat(b, {}, TTL);
-  const q = await w.s.hello({ token: null, newToken: uid('token-xxxxxxxxxxxx'), newPlayerId: uid('q'), name: 'Q', defaultName: 'G', instance: b, conn: `${b}|c1` });
+  const q = await w.s.hello({ token: null, ...tokenFor(uid('q')), name: 'Q', defaultName: 'G', instance: b, conn: `${b}|c1` });
   assert.deepEqual(await w.s.queue(q.playerId, 'Q', uid('g')), { ok: true, matched: null });
   await sleep(1300); // nobody beats: the store is "down" for longer than the registrations live and the outage gap
   assert.equal(await redis.exists(w.s.keys.instance(b)), 0, 'b lapsed');
@@ -159,7 +161,7 @@ test('a gateway cut off alone is reaped, and gets its queued players\' places ba
   const stopA = beating(w.s, a, TTL);
   try {
     const member = `${b}|c1`;
-    const q = await w.s.hello({ token: null, newToken: uid('token-xxxxxxxxxxxx'), newPlayerId: uid('q'), name: 'Q', defaultName: 'G', instance: b, conn: member });
+    const q = await w.s.hello({ token: null, ...tokenFor(uid('q')), name: 'Q', defaultName: 'G', instance: b, conn: member });
     assert.deepEqual(await w.s.queue(q.playerId, 'Q', uid('g')), { ok: true, matched: null });
     const place = await redis.zscore(w.s.keys.queue(), q.playerId);
     await until(async () => (await w.s.reap(b, 10)) !== null, 3000, 'b reaped (the store stayed up)');

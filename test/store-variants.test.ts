@@ -5,6 +5,8 @@
 // the computer's turn as a time rule (claimed once per lease, the short lease, its idempotent move);
 // rematch rotation with the computer counting as having asked.
 import assert from 'node:assert/strict';
+import { tokenFor } from './support/store-redis.js';
+import { bucketOf } from '../server/store/keys.js';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
@@ -25,9 +27,8 @@ function world(l: Partial<StoreLimits> = {}) {
   const s = new Store(redis, { ...LIMITS, ...l }, uid('v'));
   const live = uid('i');
   const player = async (inst = live) => {
-    await redis.set(s.keys.instance(inst), '{}', 'PX', 60_000);
-    await redis.sadd(s.keys.instances(), inst);
-    const r = await s.hello({ token: null, newToken: uid('token-xxxxxxxxxxxx'), newPlayerId: uid('p'), name: 'N', defaultName: 'G', instance: inst, conn: `${inst}|${uid('c')}` });
+    await s.heartbeat(inst, {}, 60_000);
+    const r = await s.hello({ token: null, ...tokenFor(uid('p')), name: 'N', defaultName: 'G', instance: inst, conn: `${inst}|${uid('c')}` });
     return r.playerId;
   };
   /** A playing private game of `variant`, one new player per seat (in seat order). */
@@ -95,29 +96,29 @@ test('quick match per variant: N live players in queue order; dead ones dropped;
   const q = (p: string, variant?: Variant) => w.s.queue(p, p, uid('qg'), '', { variant });
   const [a, b, c, d, e] = [await w.player(), await w.player(), await w.player(), await w.player(), await w.player()];
   const dead = await w.player(uid('dead'));
-  await redis.del(w.s.keys.instance((await redis.smembers(w.s.keys.playerConns(dead)))[0].split('|')[0]));
+  await w.s.unregister((await redis.smembers(w.s.keys.playerConns(dead)))[0].split('|')[0]);
   for (const p of [a, dead, b]) assert.deepEqual(await q(p, four), { ok: true, matched: null });
   assert.deepEqual(await q(e), { ok: true, matched: null }, 'e waits in the classic queue');
   assert.deepEqual(await q(e, four), { ok: true, matched: null }, 'and moves to the 4-player queue');
   assert.equal(await redis.zscore(w.s.keys.queue(), e), null);
   assert.equal(await redis.get(w.s.keys.playerQueue(e)), variantName(four));
   assert.deepEqual(await w.s.unqueue(e), { ok: true });
-  assert.equal(await redis.zscore(w.s.keys.variantQueue(variantName(four)), e), null);
+  assert.equal(await redis.zscore(w.s.keys.queue(variantName(four)), e), null);
   assert.equal(await redis.get(w.s.keys.playerQueue(e)), null);
   assert.deepEqual(await q(c, four), { ok: true, matched: null }, 'dead is dropped, so a, b, c are only three');
-  assert.equal(await redis.zscore(w.s.keys.variantQueue(variantName(four)), dead), null);
+  assert.equal(await redis.zscore(w.s.keys.queue(variantName(four)), dead), null);
   const r = await q(d, four);
   assert.ok(r.ok && r.matched);
   const g = await w.snap(r.matched);
   assert.deepEqual(g.variant, four);
   assert.deepEqual(seatsOf(4).map((s) => g.players[s]?.id), [a, b, c, d], 'seats in queue order');
-  assert.equal(await redis.zcard(w.s.keys.variantQueue(variantName(four))), 0);
+  assert.equal(await redis.zcard(w.s.keys.queue(variantName(four))), 0);
   for (const p of [a, b, c, d]) assert.equal(await redis.get(w.s.keys.playerQueue(p)), null);
   // a player left offline leaves a variant's queue too
   assert.deepEqual(await q(e, v(5, 5, 4, 2)), { ok: true, matched: null });
   const conn = (await redis.smembers(w.s.keys.playerConns(e)))[0];
   assert.equal(await w.s.disconnect(e, w.live, conn), false);
-  assert.equal(await redis.zcard(w.s.keys.variantQueue('5x5k4p2')), 0);
+  assert.equal(await redis.zcard(w.s.keys.queue('5x5k4p2')), 0);
 });
 
 test('a reaped gateway\'s player waiting for a variant gets its place back when the gateway records it again', async () => {
@@ -126,14 +127,14 @@ test('a reaped gateway\'s player waiting for a variant gets its place back when 
   const p = await w.player(cut);
   const gomoku = v(15, 15, 5, 2);
   assert.deepEqual(await w.s.queue(p, 'P', uid('g'), '', { variant: gomoku }), { ok: true, matched: null });
-  const place = await redis.zscore(w.s.keys.variantQueue('15x15k5p2'), p);
-  await redis.del(w.s.keys.instance(cut));
+  const place = await redis.zscore(w.s.keys.queue('15x15k5p2'), p);
+  await w.s.unregister(cut);
   assert.deepEqual(await w.s.reap(cut, 10), { handled: 1, left: 0 });
-  assert.equal(await redis.zscore(w.s.keys.variantQueue('15x15k5p2'), p), null);
+  assert.equal(await redis.zscore(w.s.keys.queue('15x15k5p2'), p), null);
   assert.equal(await redis.get(w.s.keys.heldQueuePlace(p)), `15x15k5p2@${place} P`);
-  await redis.set(w.s.keys.instance(cut), '{}', 'PX', 60_000);
+  await w.s.heartbeat(cut, {}, 60_000);
   await w.s.attach(cut, [[p, `${cut}|again`]]);
-  assert.equal(await redis.zscore(w.s.keys.variantQueue('15x15k5p2'), p), place);
+  assert.equal(await redis.zscore(w.s.keys.queue('15x15k5p2'), p), place);
   assert.equal(await redis.get(w.s.keys.playerQueue(p)), '15x15k5p2');
 });
 
@@ -175,10 +176,10 @@ test('the computer\'s turn is a time rule: due at once, claimed by one caller pe
   assert.equal(await redis.hget(w.s.keys.game(id), 'c'), null, 'X (a person) moves first');
   assert.deepEqual(await w.s.move(x, id, 5, 'm1'), { ok: true, version: 2, status: 'playing', computerTurn: true });
   const c = Number(await redis.hget(w.s.keys.game(id), 'c'));
-  assert.equal(Number(await redis.zscore(w.s.keys.deadlines(), id)), c, 'scheduled at the computer\'s rule');
+  assert.equal(Number(await redis.zscore(w.s.keys.deadlines(bucketOf(id)), id)), c, 'scheduled at the computer\'s rule');
   const before = await redisNowMs(redis);
   assert.deepEqual(await w.s.claimDue(10, 5000), [id]);
-  const leased = Number(await redis.zscore(w.s.keys.deadlines(), id));
+  const leased = Number(await redis.zscore(w.s.keys.deadlines(bucketOf(id)), id));
   assert.ok(leased >= before + COMPUTER_LEASE_MS && leased < before + 5000, `the computer lease (${leased - before} ms)`);
   const claims = await Promise.all(Array.from({ length: 6 }, () => w.s.expire(id)));
   const won = claims.filter((r) => r && typeof r === 'object' && 'computer' in r);
@@ -217,5 +218,5 @@ test('rematch: seats rotate once every person asked (the computer always has); t
   assert.deepEqual(await w.s.rematch(x, id, next), { ok: true, started: next, computerTurn: true });
   const n2 = await w.snap(next);
   assert.deepEqual([n2.players.X?.id, n2.players.O?.id, n2.turn], [`cpu:${next}:X`, x, 'X']);
-  assert.equal(await redis.zscore(w.s.keys.deadlines(), next), await redis.hget(w.s.keys.game(next), 'c'));
+  assert.equal(await redis.zscore(w.s.keys.deadlines(bucketOf(next)), next), await redis.hget(w.s.keys.game(next), 'c'));
 });

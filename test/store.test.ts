@@ -1,12 +1,14 @@
 // The Lua scripts against a real Redis: same rules as shared/rules.ts, idempotent moves, atomic
 // quick match, sessions stored by hash only, time rules applied exactly once.
 import assert from 'node:assert/strict';
+import { bucketOf } from '../server/store/keys.js';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { RedisServer } from '../server/launcher/redis-server.js';
 import { hashToken, parseSnapshot, Store } from '../server/store/store.js';
 import { applyMove, type Mark } from '../shared/rules.js';
+import { tokenFor } from './support/store-redis.js';
 import { until, untilRedisClock } from './support/until.js';
 
 let server: RedisServer;
@@ -47,7 +49,7 @@ async function listen(channel: string) {
 /** Two players online (an instance key alive) in a new playing private game. */
 async function newGame(s = store) {
   const inst = uid('inst');
-  await redis.set(s.keys.instance(inst), '{}', 'PX', 60_000);
+  await s.heartbeat(inst, {}, 60_000);
   const [x, o] = [uid('px'), uid('po')];
   for (const p of [x, o]) await redis.sadd(s.keys.playerConns(p), `${inst}|c`);
   const id = uid('g');
@@ -114,7 +116,7 @@ test('every change publishes the full snapshot with its version, once', async ()
 
 test('quick match pairs concurrent players atomically, each into exactly one game', async () => {
   const inst = uid('inst');
-  await redis.set(store.keys.instance(inst), '{}', 'PX', 60_000);
+  await store.heartbeat(inst, {}, 60_000);
   const players = Array.from({ length: 40 }, () => uid('q'));
   for (const p of players) await redis.sadd(store.keys.playerConns(p), `${inst}|c`);
   const results = await Promise.all(players.map((p) => store.queue(p, p, uid('qg'))));
@@ -132,21 +134,23 @@ test('quick match pairs concurrent players atomically, each into exactly one gam
   assert.equal(await redis.zcard(store.keys.queue()), 0);
 });
 
-test('a queued player with no live connection is never matched', async () => {
-  const gone = uid('gone');
-  const live = uid('live');
+test('a queued player whose last connection closes leaves the queue and is never matched', async () => {
   const inst = uid('inst');
-  await redis.set(store.keys.instance(inst), '{}', 'PX', 60_000);
-  await redis.sadd(store.keys.playerConns(gone), `dead-instance|c`);
-  await redis.sadd(store.keys.playerConns(live), `${inst}|c`);
+  await store.heartbeat(inst, {}, 60_000);
+  const hello = (pid: string) => store.hello({ token: null, ...tokenFor(pid), name: pid, defaultName: 'G', instance: inst, conn: `${inst}|${pid}` });
+  const gone = (await hello(uid('gone'))).playerId;
+  const live = (await hello(uid('live'))).playerId;
   assert.deepEqual(await store.queue(gone, 'gone', uid('g')), { ok: true, matched: null });
+  assert.equal(await store.disconnect(gone, inst, `${inst}|${gone}`), false);
   assert.deepEqual(await store.queue(live, 'live', uid('g')), { ok: true, matched: null });
   assert.equal(await redis.zscore(store.keys.queue(), gone), null);
+  assert.equal(await redis.get(store.keys.playerQueue(gone)), null, 'its ticket went too');
 });
 
 test('sessions are stored under the token hash, never the token', async () => {
-  const token = 'tok-' + 'a'.repeat(40);
-  const r = await store.hello({ token: null, newToken: token, newPlayerId: uid('p'), name: 'Ada', defaultName: 'Guest', instance: 'i', conn: 'i|c' });
+  const pid = uid('p');
+  const token = `${pid}.tok-${'a'.repeat(40)}`;
+  const r = await store.hello({ token: null, newToken: token, newPlayerId: pid, name: 'Ada', defaultName: 'Guest', instance: 'i', conn: 'i|c' });
   assert.equal(r.resumed, false);
   const keys = await redis.keys('*');
   assert.ok(!keys.some((k) => k.includes(token)));
@@ -155,17 +159,21 @@ test('sessions are stored under the token hash, never the token', async () => {
     const dump = type === 'hash' ? JSON.stringify(await redis.hgetall(k)) : type === 'string' ? await redis.get(k) : '';
     assert.ok(!String(dump).includes(token), `token in ${k}`);
   }
-  assert.ok(keys.includes(store.keys.session(hashToken(token))));
-  const again = await store.hello({ token, newToken: 'other-token-xxxxxxxx', newPlayerId: uid('p'), name: '', defaultName: 'G', instance: 'i', conn: 'i|d' });
+  assert.ok(keys.includes(store.keys.session(r.playerId, hashToken(token))));
+  const again = await store.hello({ token, ...tokenFor(uid('p')), name: '', defaultName: 'G', instance: 'i', conn: 'i|d' });
   assert.deepEqual(again, { resumed: true, playerId: r.playerId, name: 'Ada' });
-  assert.ok((await redis.ttl(store.keys.session(hashToken(token)))) > 3000);
+  assert.ok((await redis.ttl(store.keys.session(r.playerId, hashToken(token)))) > 3000);
 });
 
-test('game keys carry a hash tag per game', () => {
-  assert.equal(store.keys.game('abc'), 'trine:game:{g:abc}');
-  assert.equal(store.keys.gameChannel('abc'), 'trine:ch:game:{g:abc}');
+test('a game, its channel and its time rules carry the hash tag of its bucket; a player\'s keys its own', () => {
+  const b = bucketOf('abc');
+  assert.equal(store.keys.game('abc'), `trine:game:{t:${b}}:abc`);
+  assert.equal(store.keys.gameChannel('abc'), `trine:ch:game:{t:${b}}:abc`);
+  assert.equal(store.keys.deadlines(b), `trine:deadlines:{t:${b}}`);
+  assert.deepEqual(store.keys.parseChannel(`trine:ch:game:{t:${b}}:abc`), { kind: 'game', id: 'abc' });
   assert.deepEqual(store.keys.parseChannel('trine:ch:player:{p:P1}'), { kind: 'player', id: 'P1' });
-  assert.equal(store.keys.parseChannel('other:ch:game:{g:x}'), null);
+  assert.equal(store.keys.parseChannel(`other:ch:game:{t:${b}}:abc`), null);
+  assert.match(store.keys.session('P1', 'h'), /\{p:P1\}/);
 });
 
 test('a due turn clock is applied exactly once, whoever calls', async () => {
@@ -191,10 +199,9 @@ test('a due turn clock is applied exactly once, whoever calls', async () => {
 async function timed(prefix: string, l: Partial<typeof limits>) {
   const s = new Store(redis, { ...limits, ...l }, prefix);
   const hello = async (inst: string, token: string | null = null) => {
-    await redis.set(s.keys.instance(inst), '{}', 'PX', 60_000);
-    await redis.sadd(s.keys.instances(), inst);
-    const newToken = uid('token-xxxxxxxxxxxxxxxx');
-    const r = await s.hello({ token, newToken, newPlayerId: uid('p'), name: 'N', defaultName: 'G', instance: inst, conn: `${inst}|${uid('c')}` });
+    await s.heartbeat(inst, {}, 60_000);
+    const { newToken, newPlayerId } = tokenFor(uid('p'));
+    const r = await s.hello({ token, newToken, newPlayerId, name: 'N', defaultName: 'G', instance: inst, conn: `${inst}|${uid('c')}` });
     return { ...r, token: token ?? newToken };
   };
   const game = async (instX: string, instO: string) => {
@@ -223,10 +230,10 @@ test('presence flips without a version: snapshot flags, P messages, abandonment 
   assert.deepEqual([v2.players.X!.online, v2.players.O!.online], [true, true]);
   const l = await t.listen(g.id);
   assert.equal(await t.s.disconnect(g.o.playerId, inst, await connOf(t.s, g.o.playerId)), false);
-  const due = Number(await redis.zscore(t.s.keys.deadlines(), g.id));
+  const due = Number(await redis.zscore(t.s.keys.deadlines(bucketOf(g.id)), g.id));
   assert.ok(due > Date.now() - 1000, 'abandonment of O scheduled');
   await t.hello(inst, g.o.token); // back in time: cancelled
-  assert.equal(await redis.zscore(t.s.keys.deadlines(), g.id), await redis.hget(t.s.keys.game(g.id), 'il'), 'only the idle rule left (clocks off)');
+  assert.equal(await redis.zscore(t.s.keys.deadlines(bucketOf(g.id)), g.id), await redis.hget(t.s.keys.game(g.id), 'il'), 'only the idle rule left (clocks off)');
   await l.stop();
   assert.equal(l.got.length, 2);
   assert.match(l.got[0], /^P \d+ \{"t":"presence","gameId":"[^"]+","online":\{"X":true,"O":false\}\}$/);
@@ -257,7 +264,7 @@ test('a seat offline for ABANDON_MS forfeits once (abandoned); both offline, or 
   assert.deepEqual([a.status, a.winner, a.reason, a.version, a.players.X!.online, a.players.O!.online], ['won', 'O', 'abandoned', 3, false, true]);
   const b = await t.snap(both.id);
   assert.deepEqual([b.status, b.winner, b.reason, b.version], ['aborted', null, 'abandoned', 3]);
-  assert.equal(await redis.zcard(t.s.keys.deadlines()), 0);
+  assert.equal(await t.s.deadlineCount(), 0);
 });
 
 test('a dead instance is reaped once, by any number of callers: its players go offline, leave the queue, start abandonment', async () => {
@@ -267,7 +274,7 @@ test('a dead instance is reaped once, by any number of callers: its players go o
   const q = await t.hello(dead);
   assert.deepEqual(await t.s.queue(q.playerId, 'Q', uid('g')), { ok: true, matched: null });
   assert.equal(await t.s.reap(dead, 10), null, 'alive: nothing to reap');
-  await redis.del(t.s.keys.instance(dead)); // SIGKILL: the key lapses, no disconnect ran
+  await t.s.unregister(dead); // SIGKILL: the key lapses, no disconnect ran
   assert.deepEqual(await t.s.deadInstances(live), [dead]);
   const l = await t.listen(g.id);
   const runs = await Promise.all(Array.from({ length: 4 }, () => t.s.reap(dead, 1)));
@@ -282,7 +289,7 @@ test('a dead instance is reaped once, by any number of callers: its players go o
   assert.ok(Number(await redis.hget(t.s.keys.game(g.id), 'aO')) > Date.now(), 'O forfeits later unless back');
   assert.equal((await t.snap(g.id)).version, 2);
   // a gateway that was only stalled records its connections again: online, abandonment cancelled
-  await redis.set(t.s.keys.instance(dead), '{}', 'PX', 60_000);
+  await t.s.heartbeat(dead, {}, 60_000);
   await t.s.attach(dead, [[g.o.playerId, `${dead}|again`]]);
   assert.equal(await redis.hget(t.s.keys.game(g.id), 'aO'), null);
   assert.equal(await redis.hget(t.s.keys.game(g.id), 'oO'), '1');
@@ -293,12 +300,12 @@ test('one deadline per game: the earliest rule applies, a cancelled one reschedu
   const inst = uid('i');
   const g = await t.game(inst, inst);
   const turnAt = (await t.snap(g.id)).deadline!;
-  assert.equal(Number(await redis.zscore(t.s.keys.deadlines(), g.id)), turnAt);
+  assert.equal(Number(await redis.zscore(t.s.keys.deadlines(bucketOf(g.id)), g.id)), turnAt);
   await t.s.disconnect(g.o.playerId, inst, await connOf(t.s, g.o.playerId));
-  const abandonAt = await redis.zscore(t.s.keys.deadlines(), g.id);
+  const abandonAt = await redis.zscore(t.s.keys.deadlines(bucketOf(g.id)), g.id);
   assert.ok(abandonAt !== null && Number(abandonAt) < turnAt, `abandonment of O comes first (${abandonAt})`);
   await t.hello(inst, g.o.token);
-  assert.equal(Number(await redis.zscore(t.s.keys.deadlines(), g.id)), turnAt, 'back to the turn clock');
+  assert.equal(Number(await redis.zscore(t.s.keys.deadlines(bucketOf(g.id)), g.id)), turnAt, 'back to the turn clock');
   await untilRedisClock(redis, Number(abandonAt), 'past the cancelled abandonment');
   assert.equal(await t.s.expire(g.id), null, 'nothing due yet');
   await dueBy(t.s, [g.id]);
@@ -318,7 +325,7 @@ test('an expired invite aborts once and its code answers NOT_FOUND', async () =>
   assert.deepEqual(await Promise.all([t.s.expire(id), t.s.expire(id)]), ['expired', null]);
   const s = await t.snap(id);
   assert.deepEqual([s.status, s.reason, s.version], ['aborted', null, 2]);
-  assert.equal(await t.s.gameOfCode(code), null);
+  // the code names the finished game until it expires: a join answers NOT_FOUND
   const o = await t.hello(inst);
   assert.deepEqual(await t.s.join(o.playerId, 'O', code, id), { ok: false, code: 'NOT_FOUND' });
 });

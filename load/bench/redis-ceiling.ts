@@ -4,20 +4,20 @@
 import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { RedisServer } from '../../server/launcher/redis-server.js';
-import { Keys } from '../../server/store/keys.js';
+import { bucketOf, Keys } from '../../server/store/keys.js';
 import { loadScript } from '../../server/store/scripts.js';
 
 export interface CeilingRun { pipeline: number; clients: number; requests: number; rps: number; command: string }
 export interface Ceiling { script: string; runs: CeilingRun[]; rps: number }
 
 /**
- * The production move script (server/store/lua/move-2.lua with its include), patched in three places
+ * The production move script (server/store/lua/move-3.lua with its include), patched in three places
  * so that any number of calls keep doing a real move's work on games made up for the purpose: a
  * missing or finished game is (re)created, the calling player is given the seat whose turn it is,
  * and the cell is the first free one. Every other line (validation, JSON decode/encode, win check,
  * clock, `m:` field, HSET, PUBLISH) is the one the gateways run.
  */
-export function moveLikeScript(keys: Keys): string {
+export function moveLikeScript(_keys: Keys): string {
   const patches: [string, string][] = [
     ["if not raw[1] then return {'E', 'NOT_FOUND'} end", ''],
     ['local g = cjson.decode(raw[1])', [
@@ -30,9 +30,9 @@ export function moveLikeScript(keys: Keys): string {
     ].join('\n')],
     ['local cell = tonumber(ARGV[2])', "local cell = string.find(g.board, '.', 1, true) - 1"],
   ];
-  let text = loadScript('move', keys);
+  let text = loadScript('move');
   for (const [from, to] of patches) {
-    if (!text.includes(from)) throw new Error(`server/store/lua/move-2.lua no longer has "${from}": update the patches in load/bench/redis-ceiling.ts`);
+    if (!text.includes(from)) throw new Error(`server/store/lua/move-3.lua no longer has "${from}": update the patches in load/bench/redis-ceiling.ts`);
     text = text.replace(from, to);
   }
   return text;
@@ -60,7 +60,7 @@ export function redisCeiling(o: { requests: number; clients?: number; pipelines?
       const clients = o.clients ?? 50;
       const requests = pipeline === 1 ? Math.ceil(o.requests / 2) : o.requests;
       const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(clients), '-n', String(requests), '-P', String(pipeline),
-        '-r', '1000', '--csv', 'EVALSHA', sha, '2', k.game('__rand_int__'), k.deadlines(), 'bench-x', '0', '__rand_int__', '30000', '3600'];
+        '-r', '1000', '--csv', 'EVALSHA', sha, '3', k.game('__rand_int__'), k.deadlines(bucketOf('__rand_int__')), k.outbox(bucketOf('__rand_int__')), 'bench-x', '0', '__rand_int__', '30000', '3600', k.gameChannel('__rand_int__')];
       const res = spawnSync('redis-benchmark', args, { encoding: 'utf8', timeout: 120_000 });
       if (res.error) throw new Error(`redis-benchmark could not run (${res.error.message}): install the Debian package redis-tools.`);
       const line = res.stdout.trim().split('\n').find((l) => l.startsWith('"EVALSHA'));
@@ -71,6 +71,6 @@ export function redisCeiling(o: { requests: number; clients?: number; pipelines?
       const shown = args.map((x) => (x === sha ? '<sha of the move-like script>' : /[{}]/.test(x) ? `'${x}'` : x));
       runs.push({ pipeline, clients, requests, rps: Math.round(rps), command: `redis-benchmark ${shown.join(' ')}` });
     }
-    return { script: 'server/store/lua/move-2.lua (patched: made-up games, see load/bench/redis-ceiling.ts)', runs, rps: Math.max(...runs.map((x) => x.rps)) };
+    return { script: 'server/store/lua/move-3.lua (patched: made-up games, see load/bench/redis-ceiling.ts)', runs, rps: Math.max(...runs.map((x) => x.rps)) };
   });
 }

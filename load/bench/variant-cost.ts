@@ -78,7 +78,7 @@ async function wiredMoveCost(r: Redis, games: number) {
   for (const c of CASES) {
     const store = new Store(r, { maxGamesPerPlayer: 1e9, turnMs: 30_000, abandonMs: 60_000, inviteTtlMs: 0, finishedTtlS: 60, sessionTtlS: 3600, gameIdleTtlS: 86400 }, `bench${variantName(c.v)}`);
     const inst = 'bench-instance';
-    await r.set(store.keys.instance(inst), '{}', 'PX', 3_600_000);
+    await store.heartbeat(inst, {}, 3_600_000);
     const players = seatsOf(c.v.players).map((s) => `p${s}`);
     for (const p of players) await r.sadd(store.keys.playerConns(p), `${inst}|c`);
     const moves: { id: string; pid: string; cell: number }[] = [];

@@ -83,8 +83,8 @@ export class Dispatcher {
 
   private touchSession(c: Conn): void {
     const now = this.d.now();
-    if (!c.tokenHash || now - c.sessionTouchedAt < SESSION_TOUCH_MS) return;
+    if (!c.tokenHash || !c.recorded || now - c.sessionTouchedAt < SESSION_TOUCH_MS) return;
     c.sessionTouchedAt = now;
-    this.d.store.touchSession(c.tokenHash).catch(() => { c.sessionTouchedAt = 0; });
+    this.d.store.touchSession(c.recorded, c.tokenHash).catch(() => { c.sessionTouchedAt = 0; });
   }
 }

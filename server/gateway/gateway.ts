@@ -20,6 +20,7 @@ import { joinSeat } from './commands.js';
 import { ComputerTurns } from './computer-turns.js';
 import type { Conn } from './conn.js';
 import { Drain } from './drain.js';
+import { FULL_SWEEP_EVERY } from './buckets.js';
 import { Housekeeping } from './housekeeping.js';
 import type { Ids } from './ids.js';
 import { originPolicy } from './origins.js';
@@ -112,6 +113,7 @@ export class Gateway {
     this.housekeeping = new Housekeeping({
       store, instanceId, canServe: () => health.canServe(), isReady: () => health.readiness().ok, computer, log, metrics,
       outbox: o.durability?.delivery === 'outbox' ? store.outbox : null,
+      gapMs: Math.max(2 * cfg.HEARTBEAT_MS, 2 * FULL_SWEEP_EVERY * cfg.SWEEP_MS),
     });
     this.sockets = new SocketHandler({
       cfg, instanceId, store, rooms, players: this.players, computer, metrics, log, ids: o.ids, conns: this.conns,
@@ -151,6 +153,7 @@ export class Gateway {
     every(cfg.HEARTBEAT_MS, () => (this.o.cmd.status === 'ready' && !this.drainer.draining ? this.registration.heartbeat() : Promise.resolve()));
     every(cfg.SWEEP_MS, () => this.housekeeping.sweep());
     every(cfg.HEARTBEAT_MS, () => this.housekeeping.reapDead());
+    every(cfg.HEARTBEAT_MS, () => this.housekeeping.finishMatches());
     every(OUTBOX_CHECK_MS, () => this.housekeeping.reconcileOutbox());
     every(TICK_MS, async () => {
       metrics.gamesActive.set(this.rooms.size);

@@ -60,10 +60,12 @@ export class HelloHandler {
 
   private async resume(c: Conn, msg: HelloMessage, started: number): Promise<void> {
     const { d } = this;
-    const newToken = randomBytes(24).toString('base64url');
+    // a token names its player (`PID.SECRET`): its session is in the player's slot
+    const newPlayerId = d.ids.newId(16);
+    const newToken = `${newPlayerId}.${randomBytes(24).toString('base64url')}`;
     const token = typeof msg.token === 'string' && msg.token.length >= MIN_TOKEN_LENGTH ? msg.token : null;
     const r = await d.store.hello({
-      token, newToken, newPlayerId: d.ids.newId(16), name: sanitizeName(msg.name),
+      token, newToken, newPlayerId, name: sanitizeName(msg.name),
       defaultName: `Guest-${d.ids.newId(4)}`, instance: d.instanceId, conn: c.member,
     });
     if (c.closed) { d.track(d.store.disconnect(r.playerId, d.instanceId, c.member).catch(() => {})); return; }

@@ -1,14 +1,18 @@
 // Cluster housekeeping that no leader owns: applying due time rules (turn clocks, abandonment,
-// invite expiry, idle games) and cleaning up after dead gateway instances. Every gateway runs both
-// on a timer; the Lua scripts make sure each rule is applied, and each dead instance's player
-// handled, once. Each sweep claims its own slice of the due games (lua/claim-1.lua), so that a
-// backlog (after an outage) drains in parallel across gateways. The computer's turns are time rules
-// too: a claimed one is played here (computer-turns.ts).
+// invite expiry, idle games), cleaning up after dead gateway instances (S1's reconciler) and
+// finishing quick matches a dead gateway left pending (S3's). Every gateway runs them on timers;
+// the scripts make sure each rule is applied, and each dead instance's player handled, once. Time
+// rules live per bucket of games: each gateway sweeps the buckets it owns (buckets.ts, rendezvous
+// hashing over the live instances) and now and then all of them; each sweep of a bucket claims its
+// own slice of the due games (lua/claim-3.lua), so that a backlog drains in parallel across
+// gateways. The computer's turns are time rules too: a claimed one is played here (computer-turns.ts).
 import type { Logger } from 'pino';
 import { errText } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Outbox } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
+import { ALL_BUCKETS } from '../store/store.js';
+import { FULL_SWEEP_EVERY, ownedBuckets } from './buckets.js';
 import type { ComputerTurns } from './computer-turns.js';
 
 /** Due games claimed at once, and players reaped per script call (both bound one script's work). */
@@ -24,7 +28,9 @@ const REAP_BATCH = 200;
 const REAP_ROUNDS = 50;
 
 export interface HousekeepingDeps {
-  store: Pick<Store, 'claimDue' | 'expire' | 'deadInstances' | 'reap'>;
+  store: Pick<Store, 'claimDue' | 'expire' | 'deadInstances' | 'reap'> & Partial<Pick<Store, 'liveInstanceIds' | 'reconcileMatches'>>;
+  /** A bucket nobody swept for this long had an outage (its clocks stop for it): above the full-sweep period. */
+  gapMs?: number;
   instanceId: string;
   /** Whether commands may be served now (sweeping needs no more). */
   canServe(): boolean;
@@ -34,7 +40,7 @@ export interface HousekeepingDeps {
   computer: Pick<ComputerTurns, 'play'>;
   log: Logger;
   metrics: Pick<Metrics, 'timeRules' | 'gamesFinished' | 'redisErrors' | 'playersReaped' | 'outboxRepublished'>;
-  /** REDIS_MODE=sentinel: the outbox whose leftovers any gateway publishes; null in single mode. */
+  /** REDIS_MODE=sentinel: the outboxes (one per bucket) whose leftovers any gateway publishes; null in single mode. */
   outbox?: Pick<Outbox, 'reconcile'> | null;
 }
 
@@ -45,6 +51,11 @@ export class Housekeeping {
   private sweeping = false;
   private reaping = false;
   private reconciling = false;
+  private matching = false;
+  /** Sweeps so far (every FULL_SWEEP_EVERY-th sweeps every bucket). */
+  private sweeps = 0;
+  /** The buckets this gateway owns, by the live instances last read from the registry (all until then). */
+  private owned: readonly number[] = ALL_BUCKETS;
 
   constructor(private readonly d: HousekeepingDeps) {}
 
@@ -59,16 +70,27 @@ export class Housekeeping {
     if (this.sweeping || !d.canServe()) return;
     this.sweeping = true;
     try {
-      for (let round = 0; round < SWEEP_ROUNDS && d.canServe(); round++) {
-        const ids = await d.store.claimDue(SWEEP_BATCH, CLAIM_LEASE_MS);
-        await eachLimited(ids, SWEEP_CONCURRENCY, (id) => this.applyRule(id));
-        if (ids.length < SWEEP_BATCH) break;
-      }
+      const buckets = this.sweeps++ % FULL_SWEEP_EVERY === 0 ? ALL_BUCKETS : this.owned;
+      await eachLimited([...buckets], SWEEP_CONCURRENCY, (b) => this.sweepBucket(b));
     } catch (e) {
       d.metrics.redisErrors.inc({ op: 'sweep' });
       d.log.debug({ err: errText(e) }, 'sweep failed');
     } finally {
       this.sweeping = false;
+    }
+  }
+
+  private async sweepBucket(bucket: number): Promise<void> {
+    const { d } = this;
+    try {
+      for (let round = 0; round < SWEEP_ROUNDS && d.canServe(); round++) {
+        const ids = await d.store.claimDue(SWEEP_BATCH, CLAIM_LEASE_MS, [bucket], d.gapMs);
+        await eachLimited(ids, SWEEP_CONCURRENCY, (id) => this.applyRule(id));
+        if (ids.length < SWEEP_BATCH) break;
+      }
+    } catch (e) {
+      d.metrics.redisErrors.inc({ op: 'sweep' });
+      d.log.debug({ bucket, err: errText(e) }, 'sweep of a bucket failed');
     }
   }
 
@@ -101,6 +123,7 @@ export class Housekeeping {
     if (this.reaping || !d.isReady()) return;
     this.reaping = true;
     try {
+      if (d.store.liveInstanceIds) this.owned = ownedBuckets(d.instanceId, await d.store.liveInstanceIds());
       for (const id of await d.store.deadInstances(d.instanceId)) await this.reapInstance(id);
     } catch (e) {
       d.log.debug({ err: errText(e) }, 'reap failed');
@@ -118,7 +141,8 @@ export class Housekeeping {
     if (!d.outbox || this.reconciling || !d.canServe()) return;
     this.reconciling = true;
     try {
-      const n = await d.outbox.reconcile(OUTBOX_GRACE_MS);
+      let n = 0;
+      for (const b of ALL_BUCKETS) n += await d.outbox.reconcile(b, OUTBOX_GRACE_MS);
       if (n) {
         d.metrics.outboxRepublished.inc(n);
         d.log.info({ entries: n }, 'published outbox entries a change left behind');
@@ -128,6 +152,21 @@ export class Housekeeping {
       d.log.debug({ err: errText(e) }, 'outbox reconcile failed');
     } finally {
       this.reconciling = false;
+    }
+  }
+
+  /** S3's reconciler: finishes the quick matches a dead gateway left pending (older than a couple of seconds). */
+  async finishMatches(): Promise<void> {
+    const { d } = this;
+    if (!d.store.reconcileMatches || this.matching || !d.canServe()) return;
+    this.matching = true;
+    try {
+      const n = await d.store.reconcileMatches();
+      if (n) d.log.info({ matches: n }, 'finished quick matches a gateway left pending');
+    } catch (e) {
+      d.log.debug({ err: errText(e) }, 'finishing pending matches failed');
+    } finally {
+      this.matching = false;
     }
   }
 

@@ -1,6 +1,7 @@
 // The durability barrier: what the gateway awaits between a change (or a read) in Redis and
-// anything a client or a watcher learns of it. `sync()` resolves once every write that completed
-// before the call survives the SIGKILL of any one Redis process, or throws DurabilityError (the
+// anything a client or a watcher learns of it. `sync(key)` resolves once every write that completed
+// before the call (on the shard of `key`, a key of the slot that changed or was read: the store
+// passes the first key of the change) survives the SIGKILL of any one Redis process, or throws DurabilityError (the
 // client is answered UNAVAILABLE: "not known to be applied", settled by its resend with mid/idem).
 //
 // - fsync (REDIS_MODE=single): Redis runs with appendonly yes + appendfsync always. Redis 7.0
@@ -17,7 +18,11 @@ import type { Logger } from 'pino';
 export interface DurabilityBarrier {
   /** `fsync`: nothing to wait for, every reply already follows the fsync (callers may skip `sync`). */
   readonly mode: 'fsync' | 'replica';
-  sync(): Promise<void>;
+  /**
+   * `key`: a key of the slot the change or read was in (a cluster barrier WAITs on that key's
+   * shard); the fsync and sentinel barriers ignore it (one primary holds every slot).
+   */
+  sync(key?: string): Promise<void>;
 }
 
 /** A change or read could not be made safe in time: answered UNAVAILABLE (not TypeError: see failureCode). */
@@ -31,7 +36,7 @@ export interface FenceConnection {
 }
 
 /** fsync mode: every reply already follows the fsync of the writes before it. */
-export const fsyncBarrier: DurabilityBarrier = { mode: 'fsync', sync: () => Promise.resolve() };
+export const fsyncBarrier: DurabilityBarrier = { mode: 'fsync', sync: (_key?: string) => Promise.resolve() };
 
 const noop = () => {};
 
@@ -46,7 +51,7 @@ export class ReplicaBarrier implements DurabilityBarrier {
 
   constructor(private readonly conn: FenceConnection, private readonly timeoutMs: number) {}
 
-  sync(): Promise<void> {
+  sync(_key?: string): Promise<void> {
     if (this.queued) return this.queued;
     if (!this.current) return this.start();
     // the round in flight may have written its fence before this caller's write completed

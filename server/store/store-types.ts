@@ -4,6 +4,8 @@ import type { ErrorCode, GameSnapshot } from '../../shared/protocol.js';
 import type { Mark } from '../../shared/rules.js';
 import { isClassic, normalizeVariant, variantName, type Variant } from '../../shared/variant.js';
 import { fsyncBarrier, type DurabilityBarrier } from './durability.js';
+import { CLASSIC_QUEUE } from './keys.js';
+import type { Publisher } from './outbox.js';
 import type { Delivery } from './scripts.js';
 
 /** `repeated`: a resend of a request already applied (same `idem`), answered as the first time; nothing changed. */
@@ -14,7 +16,12 @@ export type Result<T> = ({ ok: true; repeated?: true } & T) | { ok: false; code:
  * barrier awaited after every change and every read whose result reaches a client, and how
  * changes reach watchers (scripts publish, or record in the outbox for the gateway to publish).
  */
-export interface Durability { barrier: DurabilityBarrier; delivery: Delivery }
+export interface Durability {
+  barrier: DurabilityBarrier;
+  delivery: Delivery;
+  /** How the gateway publishes (outbox delivery, republishing, notices); default PUBLISH on the store's client. */
+  publisher?: Publisher;
+}
 export const FSYNC: Durability = { barrier: fsyncBarrier, delivery: 'publish' };
 
 export interface StoreLimits {
@@ -31,11 +38,15 @@ export interface StoreLimits {
 /** What a new game is (additions of 2026-11-29): its variant (absent: classic) and whether the computer holds every seat but X. */
 export interface GameSpec { variant?: Variant; vs?: 'computer' }
 
-/** A variant as the scripts take it: its JSON and its name, both '' for the classic game (its own queue, trine:queue). */
-export function variantArgs(v: Variant | undefined): { json: string; name: string } {
-  if (!v || isClassic(v)) return { json: '', name: '' };
+
+/**
+ * A variant as the scripts take it: its JSON ('' for the classic game), the name of its queue
+ * (RxCkKpN, the classic one's too) and its players per game.
+ */
+export function variantArgs(v: Variant | undefined): { json: string; name: string; players: number } {
+  if (!v || isClassic(v)) return { json: '', name: CLASSIC_QUEUE, players: 2 };
   const n = normalizeVariant(v);
-  return { json: JSON.stringify(n), name: variantName(n) };
+  return { json: JSON.stringify(n), name: variantName(n), players: n.players };
 }
 
 /** Time rules that end a game, as trine_games_finished_total counts them. */

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { Cluster } from '../../server/launcher/cluster.js';
 import { freePortRange } from '../../server/launcher/ports.js';
 
+// every script call and plain command of the Store keeps to one slot (server/store/scripts.ts checkSlots)
+process.env.TRINE_CHECK_SLOTS ??= '1';
+
 export interface TestClusterOptions {
   gateways?: number;
   /** Every gateway's transport, or 'mixed': even gateways uws, odd ones ws (one Redis for all). */

@@ -6,6 +6,9 @@ import { ROOT } from '../../server/launcher/cluster.js';
 import { freePort } from '../../server/launcher/ports.js';
 import { until } from './until.js';
 
+// every script call and plain command of the Store keeps to one slot (server/store/scripts.ts checkSlots)
+process.env.TRINE_CHECK_SLOTS ??= '1';
+
 export interface GatewayProcess { url: string; ws: string; proc: ChildProcess; output(): string; stop(): Promise<void> }
 
 export async function spawnGateway(env: Record<string, string>, timeoutMs = 15_000): Promise<GatewayProcess> {

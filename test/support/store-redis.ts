@@ -5,6 +5,9 @@ import { Redis } from 'ioredis';
 import { RedisServer } from '../../server/launcher/redis-server.js';
 import type { StoreLimits } from '../../server/store/store.js';
 
+// every script call and plain command of the Store keeps to one slot (server/store/scripts.ts checkSlots)
+process.env.TRINE_CHECK_SLOTS ??= '1';
+
 /** Store limits with every clock off and one unfinished game per player; override per world. */
 export const STORE_LIMITS: StoreLimits = { maxGamesPerPlayer: 1, turnMs: 0, abandonMs: 0, inviteTtlMs: 0, finishedTtlS: 60, sessionTtlS: 3600, gameIdleTtlS: 86400 };
 
@@ -22,4 +25,9 @@ export function redisForFile(ready: (redis: Redis) => void): void {
     ready(redis);
   });
   after(async () => { redis?.disconnect(); await server.stop(); });
+}
+
+/** A new player's id and token (`PID.SECRET`, as the gateway makes them: the token names its player's slot). */
+export function tokenFor(playerId: string): { newToken: string; newPlayerId: string } {
+  return { newToken: `${playerId}.${uid('secret')}`, newPlayerId: playerId };
 }

@@ -3,6 +3,9 @@
 // wastes time or, on a loaded machine, asserts too early; these wait exactly as long as needed.
 import type { Redis } from 'ioredis';
 
+// every script call and plain command of the Store keeps to one slot (server/store/scripts.ts checkSlots)
+process.env.TRINE_CHECK_SLOTS ??= '1';
+
 export interface UntilOptions<T> {
   /** When the probed value is good enough (default: truthy). */
   ok?: (v: T) => boolean;

@@ -1,7 +1,10 @@
--- unqueue: leaves the quick-match queue the player waits in, whichever variant's (harmless when not queued).
--- KEYS[1] classic queue; KEYS[2] classic queue names; ARGV: player id, idem ('' for none)
--- Returns {'OK', 1 if it was queued else 0} ('R' for 'OK': a resent idem)
--- @include queue
-local prev = idem_recall(ARGV[1], ARGV[2])
-if prev then return prev end
-return idem_record(ARGV[1], ARGV[2], {'OK', leave_queue(ARGV[1], KEYS[1], KEYS[2])})
+-- unqueue: takes a player out of one variant's queue (harmless when it does not wait there).
+-- KEYS[1] queue; KEYS[2] its names
+-- ARGV: player id
+-- Returns {1, score, name} when it waited, else {0}
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score then return {0} end
+local name = redis.call('HGET', KEYS[2], ARGV[1]) or ''
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+return {1, score, name}

@@ -5,27 +5,25 @@
 -- runs the whole of its includes at each call (a closure per local function), so the move, the
 -- script run most, includes only this.
 -- @include variant
--- T: the key and channel name templates of server/store/keys.ts (`%s` for an id), written in by
--- scripts.ts when the scripts are loaded, so that no call carries or decodes them.
-local T = __KEY_TEMPLATES__
+-- No key or channel name is built here: every key a script touches is one of its KEYS (all in one
+-- slot), every channel one of its ARGV (server/store/keys.ts builds them all).
 -- An unfinished game nobody changed for this long (ms) is aborted (the `idle` rule, field il), so
 -- that no game, code or player's game list outlives its players even with every other clock off.
 local GAME_IDLE_MS = __GAME_IDLE_MS__
 
-local function fmt(template, id) return (string.gsub(template, '%%s', id)) end
-
 -- Delivery (server/store/scripts.ts). OUTBOX false (REDIS_MODE=single): states and notices are
 -- PUBLISHed here; Redis fsyncs the AOF before it sends any of them. OUTBOX true (sentinel): a
 -- watcher must never see a change a failover can still roll back, so each is recorded in the
--- outbox (scored by Redis time) and appended to PUBS (the upvalue the loader returns beside the
--- reply); the gateway publishes them once a replica has the change, and any gateway republishes
--- entries left over by one that died.
+-- outbox of the game's bucket (the LAST of KEYS of every game script, scored by Redis time) and
+-- appended to PUBS (the upvalue the loader returns beside the reply); the gateway publishes them
+-- once a replica has the change, and the sweeper of the bucket republishes entries left over by
+-- one that died.
 local OUTBOX = __OUTBOX__
 
 local function emit(channel, payload, entry)
   if not OUTBOX then redis.call('PUBLISH', channel, payload); return end
   local t = redis.call('TIME')
-  redis.call('ZADD', T.outbox, tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), entry)
+  redis.call('ZADD', KEYS[#KEYS], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), entry)
   PUBS[#PUBS + 1] = entry
   PUBS[#PUBS + 1] = channel
   PUBS[#PUBS + 1] = payload
@@ -114,16 +112,23 @@ local function earliest_rule(g, a, first, ix, il, c)
   return at
 end
 
--- Marks a game finished: it leaves its players' lists of unfinished games and the deadlines set,
--- its time rules and invite code go, and its keys expire after `ttl` seconds.
-local function end_game(g, key, deadlines_key, T, ttl)
-  for _, s in ipairs(human_seats(g)) do redis.call('SREM', fmt(T.games, g.players[s].id), g.id) end
+-- A player whose games index (another slot) is to lose game `id`: the loader returns REL beside
+-- the reply and the store releases each entry after the script (S4, server/store/seats.ts).
+local function release(pid, id)
+  REL[#REL + 1] = id
+  REL[#REL + 1] = pid
+end
+
+-- Marks a game finished: its people are released from their games indexes (release), it leaves the
+-- deadlines set, its time rules go, and its keys expire after `ttl` seconds. Its invite code (same
+-- bucket) is not deleted: it expires by itself and names a finished game meanwhile (join: NOT_FOUND).
+local function end_game(g, key, deadlines_key, ttl)
+  for _, s in ipairs(human_seats(g)) do release(g.players[s].id, g.id) end
   g.turn = cjson.null
   g.deadline = cjson.null
   if tonumber(ttl) > 0 then redis.call('EXPIRE', key, ttl) end
   redis.call('ZREM', deadlines_key, g.id)
   redis.call('HDEL', key, 'aX', 'aO', 'aY', 'aZ', 'ix', 'il', 'c')
-  if g.code ~= cjson.null then redis.call('DEL', fmt(T.code, g.code)) end
 end
 
 -- Writes the snapshot with the hash fields `extra` (a flat list of field, value; nil for none) in one

@@ -10,20 +10,21 @@ local ABANDON_FIELDS = {'aX', 'aO', 'aY', 'aZ'}
 -- A notice (`G ID`, `M ID`, `R FROM TO`) on a player's or a game's channel.
 local function notice(channel, payload) emit(channel, payload, 'N ' .. channel .. ' ' .. payload) end
 
--- Idempotency of requests (`idem`, '' when the request has none): the reply a player's request
--- got when it was applied, kept 10 minutes; a resend gets it again with 'R' in place of 'OK'
--- (the gateway answers it like the first time but counts nothing twice).
-local function idem_recall(pid, idem)
+-- Idempotency of a request on a game (join, resign, rematch; `idem` '' when it has none): the reply
+-- it got when it was applied, in the game hash (field `i:PID:IDEM`, gone with the game); a resend
+-- gets it again with 'R' in place of 'OK' (the gateway answers it like the first time but counts
+-- nothing twice). create, queue and unqueue keep theirs in the player's slot (store/seats.ts).
+local function idem_recall(key, pid, idem)
   if idem == nil or idem == '' then return nil end
-  local v = redis.call('GET', fmt(T.idem, pid) .. idem)
+  local v = redis.call('HGET', key, 'i:' .. pid .. ':' .. idem)
   if not v then return nil end
   local r = cjson.decode(v)
   r[1] = 'R'
   return r
 end
 
-local function idem_record(pid, idem, reply)
-  if idem ~= nil and idem ~= '' then redis.call('SET', fmt(T.idem, pid) .. idem, cjson.encode(reply), 'EX', 600) end
+local function idem_record(key, pid, idem, reply)
+  if idem ~= nil and idem ~= '' then redis.call('HSET', key, 'i:' .. pid .. ':' .. idem, cjson.encode(reply)) end
   return reply
 end
 
@@ -41,13 +42,14 @@ local function save_and_publish(key, channel, g)
   return write_state(key, channel, g, redis.call('HMGET', key, unpack(PRESENCE_FIELDS)), 0)
 end
 
--- The store's availability (hash T.clock, kept by heartbeat-4.lua). `unrecorded`: no gateway has
--- written a heartbeat for longer than the outage gap, so the store is just back from an outage the
--- heartbeat has not recorded yet; `settling`: that, or the store came back less than `grace` ago.
--- While settling, a lapsed registration proves nothing: its gateway may be alive and not have had
--- its chance to renew yet.
-local function store_state(now)
-  local c = redis.call('HMGET', T.clock, 'alive', 'up', 'gap', 'grace')
+-- The availability of a slot's shard, by its clock hash `clock_key` (a bucket's sweep clock, kept
+-- by claim-3.lua; the registry's clock, kept by heartbeat-2.lua). `unrecorded`: nobody wrote the
+-- clock for longer than the outage gap, so the shard is just back from an outage not recorded yet;
+-- `settling`: that, or it came back less than `grace` ago. While settling, a lapsed registration
+-- proves nothing (its gateway may be alive and not have had its chance to renew yet), and no time
+-- rule of the bucket is judged.
+local function store_state(now, clock_key)
+  local c = redis.call('HMGET', clock_key, 'alive', 'up', 'gap', 'grace')
   local alive, up, gap, grace = tonumber(c[1]), tonumber(c[2]), tonumber(c[3]), tonumber(c[4])
   local unrecorded = alive ~= nil and gap ~= nil and now - alive > gap
   return unrecorded, unrecorded or (up ~= nil and grace ~= nil and now - up < grace)
@@ -86,19 +88,19 @@ end
 -- player left the game ends; otherwise the leaver no longer holds a seat (it leaves its list of
 -- unfinished games and has no abandonment clock) and the clock restarts if the turn passed. Bumps
 -- the version and publishes. Returns nil, or an error code (nothing changed).
-local function go_out(g, key, deadlines_key, seat, reason, turn_ms, ttl, now)
+local function go_out(g, key, deadlines_key, seat, reason, turn_ms, ttl, now, channel)
   local turn = g.turn
   local err = variant_out(g, seat, reason)
   if err then return err end
   g.version = g.version + 1
   if g.status ~= 'playing' then
-    end_game(g, key, deadlines_key, T, ttl)
+    end_game(g, key, deadlines_key, ttl)
   else
     local p = seated(g, seat)
-    if p and not is_computer(p) then redis.call('SREM', fmt(T.games, p.id), g.id) end
+    if p and not is_computer(p) then release(p.id, g.id) end
     redis.call('HDEL', key, 'a' .. seat)
     if g.turn ~= turn then start_clock(g, key, deadlines_key, turn_ms, now) else schedule(g, key, deadlines_key) end
   end
-  save_and_publish(key, fmt(T.gch, g.id), g)
+  save_and_publish(key, channel, g)
   return nil
 end

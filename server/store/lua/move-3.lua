@@ -2,8 +2,8 @@
 -- variant; the win is looked for only on the lines through the cell played). `mid` is the move's
 -- idempotency key: a mid this player already had applied in this game answers OK with the version
 -- it was first applied at, and changes nothing.
--- KEYS[1] game; KEYS[2] deadlines
--- ARGV: player id, cell, mid, turn ms, finished-game TTL s
+-- KEYS[1] game; KEYS[2] its bucket's deadlines; KEYS[3] its bucket's outbox (sentinel)
+-- ARGV: player id, cell, mid, turn ms, finished-game TTL s, game channel
 -- Returns {'OK', version, status[, 'cpu']} when applied ('cpu': the turn passed to the computer),
 -- {'OK', version} for a repeated mid, or {'E', code}
 -- The script run most: one HMGET of all it reads, one TIME, and its hash writes in one HSET (with
@@ -48,8 +48,8 @@ if g.status == 'playing' then
   writes[#writes + 1] = il
   redis.call('ZADD', KEYS[2], earliest_rule(g, raw, 6, nil, il, c), g.id)
 else
-  end_game(g, KEYS[1], KEYS[2], T, ARGV[5])
+  end_game(g, KEYS[1], KEYS[2], ARGV[5])
 end
-write_state(KEYS[1], fmt(T.gch, g.id), g, raw, 2, writes)
+write_state(KEYS[1], ARGV[6], g, raw, 2, writes)
 if computer_on_turn(g) then return {'OK', g.version, g.status, 'cpu'} end
 return {'OK', g.version, g.status}

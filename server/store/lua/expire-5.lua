@@ -1,5 +1,6 @@
--- expire: applies a game's due time rule, once. Any gateway may call it for a game in the
--- deadlines set (a gateway claims due ones first: claim-1.lua). Every rule of the game is evaluated
+-- expire: applies a game's due time rule, once. Any gateway may call it for a game in its bucket's
+-- deadlines set (a gateway claims due ones first: claim-3.lua). Everything is in the game's bucket
+-- {t:B}, and judged by that shard's clock. Every rule of the game is evaluated
 -- at once, by Redis' clock:
 -- - turn: the player to move ran out of time: it goes out (includes/game.lua go_out; with two
 --   players the other wins, reason timeout);
@@ -12,22 +13,23 @@
 --   snapshot goes back to the caller, who computes the computer's move and plays it through
 --   move-2.lua (server/gateway/computer-turns.ts); if the caller dies, the lease lapses and any
 --   sweep claims it again. One caller per lease wins the claim.
--- Clocks stop while the store is down: before judging, every rule moves later by the part of each
--- recorded outage (heartbeat-4.lua) that fell within its run; a turn clock moved so is a new version
--- (field xv counts them, xo is the end of the newest outage already applied). Nothing is judged
--- while the store is back from an outage the heartbeat has not recorded yet.
+-- Clocks stop while the bucket was not swept (its shard, or every gateway, down): before judging,
+-- every rule moves later by the part of each outage of the bucket (recorded by claim-3.lua) that
+-- fell within its run; a turn clock moved so is a new version (field xv counts them, xo is the end
+-- of the newest outage already applied). Nothing is judged while the bucket is back from an outage
+-- its sweep has not recorded yet.
 -- A rule that ends the game is applied once: every later call finds nothing to do; one that puts a
 -- seat out (more than two players) reschedules the game at its next rule; when none is due (the
 -- game moved on), the game is rescheduled at its next rule.
--- KEYS[1] deadlines; KEYS[2] game; KEYS[3] outages
--- ARGV: game id, finished-game TTL s, turn ms, abandon ms, invite TTL ms, computer lease ms
+-- KEYS[1] the bucket's deadlines; KEYS[2] game; KEYS[3] the bucket's outages; KEYS[4] its sweep clock; KEYS[5] its outbox
+-- ARGV: game id, finished-game TTL s, turn ms, abandon ms, invite TTL ms, computer lease ms, game channel
 -- Returns the reason of a rule that ended the game ('timeout' | 'abandoned' | 'expired' | 'idle'),
 -- {'out', seat, reason} for a seat that went out of a game that goes on, {'cpu', snapshot JSON}
 -- for a claimed computer's turn, or 0
 -- @include game
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 local now = now_ms()
-if store_state(now) then return 0 end
+if store_state(now, KEYS[4]) then return 0 end
 local g = load_game(KEYS[2])
 if not g or not unfinished(g) then redis.call('ZREM', KEYS[1], ARGV[1]); return 0 end
 
@@ -65,7 +67,7 @@ if #outs > 0 then
       g.deadline = later
       g.version = g.version + 1
       redis.call('HINCRBY', KEYS[2], 'xv', 1)
-      save_and_publish(KEYS[2], fmt(T.gch, g.id), g)
+      save_and_publish(KEYS[2], ARGV[7], g)
     end
   end
   redis.call('HSET', KEYS[2], 'xo', outs[#outs][2])
@@ -103,12 +105,12 @@ else
   if anyone and g.status == 'playing' then seat = rule else g.status = 'aborted'; g.reason = 'abandoned' end
 end
 if seat then
-  local err = go_out(g, KEYS[2], KEYS[1], seat, reason, ARGV[3], ARGV[2], now)
+  local err = go_out(g, KEYS[2], KEYS[1], seat, reason, ARGV[3], ARGV[2], now, ARGV[7])
   if err then redis.call('HDEL', KEYS[2], 'a' .. rule); schedule(g, KEYS[2], KEYS[1]); return 0 end
   if g.status == 'playing' then return {'out', seat, reason} end
   return reason
 end
 g.version = g.version + 1
-end_game(g, KEYS[2], KEYS[1], T, ARGV[2])
-save_and_publish(KEYS[2], fmt(T.gch, g.id), g)
+end_game(g, KEYS[2], KEYS[1], ARGV[2])
+save_and_publish(KEYS[2], ARGV[7], g)
 return reason

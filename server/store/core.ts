@@ -1,0 +1,87 @@
+// What every part of the Store shares: the client (a small interface: an ioredis Redis or Cluster),
+// the keys, the scripts, the durability barrier, the one publisher, and the fault hook with which a
+// test cuts a multi-step sequence short between two steps (a seam, not a mock: the steps before
+// it ran against Redis, the reconciler has to repair the rest).
+import type { Redis } from 'ioredis';
+import { Keys } from './keys.js';
+import { Outbox, redisPublisher, type Publisher } from './outbox.js';
+import { checkSlots, registerScripts, type ScriptCall, type ScriptName } from './scripts.js';
+import { FSYNC, type Durability, type StoreLimits } from './store-types.js';
+
+/**
+ * What the Store sends besides its scripts, each a command of ONE key (or of one slot's keys).
+ * An ioredis `Redis` is one, and so is a `Cluster`.
+ */
+export type StoreRedis = Pick<Redis, 'defineCommand' | 'get' | 'set' | 'del' | 'expire' | 'hget' | 'hmget' | 'hdel' | 'zrem'
+  | 'zcard' | 'zrangebyscore' | 'sadd' | 'srem' | 'scard' | 'srandmember' | 'smembers' | 'publish' | 'time'>;
+
+/**
+ * Called with a step's name before the step runs (`STEP` of `SEQUENCE:STEP`, e.g. `create:game`):
+ * a test throws from it to leave a sequence cut short, as a gateway dying there would.
+ */
+export type FaultHook = (step: string) => void;
+
+export class StoreCore {
+  readonly keys: Keys;
+  readonly outbox: Outbox;
+  readonly publisher: Publisher;
+  protected readonly call: Record<ScriptName, ScriptCall>;
+
+  constructor(readonly redis: StoreRedis, readonly limits: StoreLimits, prefix = 'trine', readonly durability: Durability = FSYNC,
+    readonly fault: FaultHook = () => {}) {
+    this.keys = new Keys(prefix);
+    this.publisher = durability.publisher ?? redisPublisher(redis);
+    this.outbox = new Outbox(redis, this.keys, durability.barrier, this.publisher);
+    // published once a replica has the change: the same barrier round the caller's answer awaits
+    this.call = registerScripts(redis, this.keys, { gameIdleMs: limits.gameIdleTtlS * 1000, delivery: durability.delivery }, {
+      publish: (pubs, key) => {
+        durability.barrier.sync(key).then(() => this.outbox.deliver(pubs, key)).catch(() => { /* left in the outbox for a reconciler */ });
+      },
+      // S4: a game's end (or a seat's exit) releases the index entries; a failure leaves them stale (G2), harmless
+      release: async (rel) => {
+        const done: Promise<unknown>[] = [];
+        for (let i = 0; i + 1 < rel.length; i += 2) done.push(this.release(rel[i + 1], rel[i]).catch(() => {}));
+        await Promise.all(done);
+      },
+    });
+  }
+
+  /**
+   * Runs a script; `durable`: its reply reaches a client, so it returns only once the change (or
+   * what it read) survives a Redis process' death. What the script recorded for watchers is
+   * published after that too, never before (see the constructor).
+   */
+  exec(name: ScriptName, keys: string[], args: (string | number)[], durable = true): Promise<unknown> {
+    const reply = this.call[name](keys, args);
+    // fsync mode: the reply itself follows the fsync (see durability.ts): no promise hop for a barrier with nothing to wait for
+    if (!durable || this.durability.barrier.mode === 'fsync') return reply;
+    return reply.then((r) => this.durability.barrier.sync(keys[0]).then(() => r));
+  }
+
+  run(name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown[]> {
+    return this.exec(name, keys, args) as Promise<unknown[]>;
+  }
+
+  /** Resolves once what was read before the call (in the slot of `key`) survives a Redis process' death. */
+  settled<T>(value: T, key: string): Promise<T> {
+    if (this.durability.barrier.mode === 'fsync') return Promise.resolve(value);
+    return this.durability.barrier.sync(key).then(() => value);
+  }
+
+  /** A plain command's keys, checked to be of one slot as scripts' are (TRINE_CHECK_SLOTS=1). */
+  one<K extends string[]>(what: string, ...keys: K): K {
+    checkSlots(what, keys);
+    return keys;
+  }
+
+  /** Sends a notice the gateway publishes itself (player channels), once the change of `key` is durable. */
+  async notify(channel: string, payload: string, key: string): Promise<void> {
+    await this.settled(null, key);
+    await this.publisher.publish(channel, payload).catch(() => { /* notices are hints: readers resync */ });
+  }
+
+  /** Releases a games index entry (S2's undo, S4, and G2's repair): harmless when absent. */
+  async release(playerId: string, gameId: string): Promise<void> {
+    await this.redis.zrem(this.keys.playerGames(playerId), gameId);
+  }
+}
