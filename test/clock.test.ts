@@ -52,9 +52,10 @@ describe('turn clocks, abandonment and presence', () => {
   async function liveInstanceOf(gatewayId: string): Promise<string> {
     const registered = async () => {
       const mine: string[] = [];
-      for (const instance of await redis.smembers(keys.instances())) {
-        const registration = await redis.get(keys.instance(instance));
-        if (registration && JSON.parse(registration).id === gatewayId) mine.push(instance);
+      const [sec] = await redis.time();
+      for (const [instance, v] of Object.entries(await redis.hgetall(keys.instances()))) {
+        const m = /^(\d+) (.*)$/s.exec(v); // `EXPIRES DESCRIPTION` (lua/heartbeat-2.lua)
+        if (m && Number(m[1]) > Number(sec) * 1000 && JSON.parse(m[2]).id === gatewayId) mine.push(instance);
       }
       return mine;
     };
@@ -70,7 +71,7 @@ describe('turn clocks, abandonment and presence', () => {
 
   /** Waits until a surviving gateway has reaped `instance`: every rule its death could start is scheduled by then. */
   const reaped = (instance: string) =>
-    until(`the dead instance ${instance} reaped`, async () => (await redis.sismember(keys.instances(), instance)) === 0, { timeoutMs: 8000 });
+    until(`the dead instance ${instance} reaped`, async () => (await redis.hexists(keys.instances(), instance)) === 0, { timeoutMs: 8000 });
 
   /** What Redis holds for a game: the stored version and the instant of its next time rule (null: none). */
   async function stored(id: string): Promise<{ version: number; nextRule: number | null }> {
@@ -159,7 +160,7 @@ describe('turn clocks, abandonment and presence', () => {
       await Q.ok({ t: 'queue' });
       // the queue script ran before the answer: Q waits in the queue, seated nowhere
       assert.notEqual(await redis.zscore(queue, Q.player!.id), null, 'Q waits in the queue');
-      assert.equal(await redis.scard(keys.playerGames(Q.player!.id)), 0, 'Q is seated in no game');
+      assert.equal(await redis.zcard(keys.playerGames(Q.player!.id)), 0, 'Q is seated in no game');
       await fence(Q);
       assert.ok(!Q.msgs.some((m) => m.t === 'matched'), 'not matched with the vanished player');
       const R = await player(ws[2], 'QR');

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { RedisServer } from '../server/launcher/redis-server.js';
 import { SentinelServer } from '../server/launcher/sentinel-server.js';
-import { Keys } from '../server/store/keys.js';
+import { BUCKETS, bucketOf, Keys } from '../server/store/keys.js';
 import { registerScripts } from '../server/store/scripts.js';
 import { player, type TestClient } from './support/client.js';
 import { startCluster } from './support/cluster.js';
@@ -26,6 +26,12 @@ import { until as pollUntil } from './support/until.js';
 
 type C = Awaited<ReturnType<typeof startCluster>>;
 const keys = new Keys('trine');
+/** Entries in every bucket's outbox (on the primary). */
+const outboxSize = async (r: Redis) => {
+  let n = 0;
+  for (let b = 0; b < BUCKETS; b++) n += await r.zcard(keys.outbox(b));
+  return n;
+};
 const TIMEOUT_MS = 400;
 
 /** A bounded poll (the shared helper of test/support/until.ts), in this file's argument order. */
@@ -107,7 +113,7 @@ describe('durability in replica mode', () => {
       // the outbox entry is older than the reconcilers' second: they ran, and could not publish either
       await until(async () => {
         const [sec] = await onPrimary.time();
-        const oldest = await onPrimary.zrange(keys.outbox(), '0', '0', 'WITHSCORES');
+        const oldest = await onPrimary.zrange(keys.outbox(bucketOf(id)), '0', '0', 'WITHSCORES');
         return oldest.length === 2 && Number(sec) * 1000 - Number(oldest[1]) > 2500;
       }, 'an outbox entry left for 2.5 s');
       assert.deepEqual(S.states(id).map((g) => g.version).filter((v) => v > 2), [], 'no watcher received the unsafe state');
@@ -119,7 +125,7 @@ describe('durability in replica mode', () => {
     assert.equal(await versionOn(onPrimary, id), 3);
     assert.equal(await versionOn(onReplica, id), 3);
     await S.stateAt(id, 3);
-    await until(async () => (await onPrimary.zcard(keys.outbox())) === 0, 'outbox emptied');
+    await until(async () => (await outboxSize(onPrimary)) === 0, 'outbox emptied');
   });
 
   test('the variant scripts deliver through the outbox too: the computer answers, a three-player game goes on after a resignation', async () => {
@@ -139,7 +145,7 @@ describe('durability in replica mode', () => {
     const s = await S.stateWhere(made.gameId, (g) => (g.out ?? []).includes('Y'), 'Y out');
     assert.deepEqual([s.status, s.version], ['playing', 4]);
     assert.equal(await versionOn(onReplica, made.gameId), 4);
-    await until(async () => (await onPrimary.zcard(keys.outbox())) === 0, 'outbox emptied');
+    await until(async () => (await outboxSize(onPrimary)) === 0, 'outbox emptied');
   });
 
   // UNAVAILABLE does not mean "not applied": the script ran on the primary, the WAIT timed out
@@ -166,12 +172,13 @@ describe('durability in replica mode', () => {
   test('a change its gateway never published reaches watchers through another gateway', async () => {
     const { A, S, id } = await game();
     let pubs: string[] = [];
-    const call = registerScripts(onPrimary, keys, { delivery: 'outbox' }, (p) => { pubs = p; }); // and never published
-    const reply = await call.move([keys.game(id), keys.deadlines()], [A.player!.id, 8, 'orphan', 30000, 3600]);
+    const call = registerScripts(onPrimary, keys, { delivery: 'outbox' }, { publish: (p) => { pubs = p; }, release: async () => {} }); // and never published
+    const b = bucketOf(id);
+    const reply = await call.move([keys.game(id), keys.deadlines(b), keys.outbox(b)], [A.player!.id, 8, 'orphan', 30000, 3600, keys.gameChannel(id)]);
     assert.deepEqual(reply, ['OK', 3, 'playing']);
     assert.equal(pubs[0], `S ${id} 3`, 'recorded in the outbox, not published');
     await S.stateAt(id, 3, 5000);
-    await until(async () => (await onPrimary.zscore(keys.outbox(), `S ${id} 3`)) === null, 'entry removed');
+    await until(async () => (await onPrimary.zscore(keys.outbox(bucketOf(id)), `S ${id} 3`)) === null, 'entry removed');
   });
 });
 

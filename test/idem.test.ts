@@ -47,7 +47,7 @@ describe('idem', () => {
     assert.deepEqual(without(await A.ok({ t: 'create', idem: 'c1' })), without(made), 'same gateway');
     assert.deepEqual(without(await A2.ok({ t: 'create', idem: 'c1' })), without(made), 'another gateway, another socket');
     assert.equal(await version(made.gameId), 1);
-    assert.deepEqual(await redis.smembers(keys.playerGames(A.player!.id)), [made.gameId], 'one game created');
+    assert.deepEqual(await redis.zrange(keys.playerGames(A.player!.id), '0', '-1'), [made.gameId], 'one game created');
     assert.equal((await A.request({ t: 'create' })).code, 'ALREADY_IN_GAME', 'without idem: as before');
     assert.equal((await A.request({ t: 'create', idem: 'c2' })).code, 'ALREADY_IN_GAME', 'another idem is another request');
 
@@ -115,7 +115,7 @@ describe('idem', () => {
     const R2 = await who(ws[0], 'R2', R.token);
     await R2.ok({ t: 'queue', idem: 'r1' });
     await R2.stateAt(m.gameId, 1);
-    assert.deepEqual(await redis.smembers(keys.playerGames(R.player!.id)), [m.gameId], 'matched once');
+    assert.deepEqual(await redis.zrange(keys.playerGames(R.player!.id), '0', '-1'), [m.gameId], 'matched once');
     assert.equal(await version(m.gameId), 1);
     assert.equal((await R.request({ t: 'queue' })).code, 'ALREADY_IN_GAME', 'without idem: as before');
   });
@@ -126,7 +126,7 @@ describe('idem', () => {
     F.ws.terminate();
     const F2 = await who(ws[1], 'F2', F.token);
     const made = await F2.ok({ t: 'create', idem: 'cf' });
-    assert.deepEqual(await redis.smembers(keys.playerGames(F2.player!.id)), [made.gameId]);
+    assert.deepEqual(await redis.zrange(keys.playerGames(F2.player!.id), '0', '-1'), [made.gameId]);
     assert.deepEqual(without(await F2.ok({ t: 'create', idem: 'cf' })), without(made));
     assert.equal(await version(made.gameId), 1);
     await F2.stateAt(made.gameId, 1);

@@ -100,7 +100,7 @@ describe('limits (gw-0 uws, gw-1 ws)', () => {
     await A.ok({ t: 'queue' });
     // the queue script ran before each answer: A waits in the queue, seated nowhere
     assert.notEqual(await redis.zscore(keys.queue(), A.player!.id), null, 'A waits in the queue');
-    assert.equal(await redis.scard(keys.playerGames(A.player!.id)), 0, 'A is seated in no game');
+    assert.equal(await redis.zcard(keys.playerGames(A.player!.id)), 0, 'A is seated in no game');
     await fence(A);
     assert.equal(A.msgs.filter((m) => m.t === 'matched').length, 0, 'not matched with itself');
     await B.ok({ t: 'queue' });
@@ -110,7 +110,7 @@ describe('limits (gw-0 uws, gw-1 ws)', () => {
     const g = await A.stateWhere(mA.gameId, (s) => s.status === 'playing', 'playing');
     assert.deepEqual(new Set([g.players.X!.id, g.players.O!.id]), new Set([A.player!.id, B.player!.id]));
     assert.equal(await redis.zscore(keys.queue(), A.player!.id), null, 'A left the queue');
-    assert.deepEqual(await redis.smembers(keys.playerGames(A.player!.id)), [mA.gameId], 'A is seated in one game');
+    assert.deepEqual(await redis.zrange(keys.playerGames(A.player!.id), '0', '-1'), [mA.gameId], 'A is seated in one game');
     await fence(A);
     assert.equal(A.msgs.filter((m) => m.t === 'matched').length, 1, 'matched once');
     await A.ok({ t: 'resign', gameId: mA.gameId });

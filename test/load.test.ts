@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ROOT } from '../server/launcher/cluster.js';
 import { withMoveLike } from '../load/bench/redis-ceiling.js';
+import { bucketOf } from '../server/store/keys.js';
 import { runScenario, type ScenarioName } from '../load/scenarios/index.js';
 import type { LoadReport } from '../load/stats.js';
 import { startCluster } from './support/cluster.js';
@@ -142,10 +143,11 @@ describe('npm run bench: arguments', () => {
 });
 
 describe('npm run bench: the Redis ceiling', () => {
-  test('the move-like script (move-2.lua patched for made-up games) makes a real move at every call', () => withMoveLike(async ({ redis: r, keys: k, sha }) => {
+  test('the move-like script (move-3.lua patched for made-up games) makes a real move at every call', () => withMoveLike(async ({ redis: r, keys: k, sha }) => {
     // as redis-benchmark calls it: one game key per random number, the same player each time
     for (let i = 1; i <= 3; i++) {
-      const reply = await r.evalsha(sha, 2, k.game('7'), k.deadlines(), 'bench-x', '0', String(i), '30000', '3600') as unknown[];
+      const b = bucketOf('7');
+      const [, , reply] = await r.evalsha(sha, 3, k.game('7'), k.deadlines(b), k.outbox(b), 'bench-x', '0', String(i), '30000', '3600', k.gameChannel('7')) as unknown[][];
       assert.deepEqual(reply.slice(0, 2), ['OK', i + 1], `call ${i}: ${JSON.stringify(reply)}`);
     }
     const g = JSON.parse((await r.hget(k.game('7'), 's'))!);

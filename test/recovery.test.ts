@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { RedisServer } from '../server/launcher/redis-server.js';
 import { Keys } from '../server/store/keys.js';
-import { Store } from '../server/store/store.js';
+import { ALL_BUCKETS, Store } from '../server/store/store.js';
 import { player, type Msg } from './support/client.js';
 import { startCluster } from './support/cluster.js';
 import { BlackholeProxy } from './support/blackhole.js';
@@ -92,7 +92,7 @@ describe('a Redis outage of about 4 heartbeats (stopped, restarted on the same p
 
     // nobody was judged gone: once the grace after the outage is over, still nobody offline, no
     // abandonment clock set
-    const up = Number(await redis.hget(keys.storeClock(), 'up'));
+    const up = Number(await redis.hget(keys.registryClock(), 'up'));
     assert.ok(up > 0, 'the outage was recorded');
     await until(async () => (await redisNow(redis)) > up + 4000 + 1000, 10_000, 'the grace after the outage is over');
     assert.deepEqual(await redis.hmget(keys.game(id), 'aX', 'aO', 'oX', 'oO'), [null, null, '1', '1']);
@@ -128,16 +128,18 @@ describe('with TURN_MS, ABANDON_MS and INVITE_TTL_MS at 0', () => {
     }
     for (const c of [A, B, C, D, E, Q, S]) c.close();
     await cl.stop(); // gateways drain, unregister and clean up after themselves
-    const singletons = new Set(['queue', 'queue:names', 'deadlines', 'instances', 'store', 'outages'].map((k) => `trine:${k}`));
+    // the shared keys of buckets, queues and the registry live on; everything of a game or a player expires
+    const keys = new Keys();
+    const shared = /^trine:(deadlines|sweep|outages|outbox|queue|instances|registry|queues):/;
     const unbounded: string[] = [];
     for (const key of await redis.keys('trine:*')) {
-      if (singletons.has(key)) continue;
+      if (shared.test(key)) continue;
       if ((await redis.pttl(key)) < 0) unbounded.push(`${key} (${await redis.type(key)})`);
     }
     assert.deepEqual(unbounded, [], 'every key expires');
-    assert.equal(await redis.zcard('trine:deadlines'), 0, 'no rule left');
-    assert.equal(await redis.zcard('trine:queue'), 0, 'nobody left queued');
-    assert.equal(await redis.scard('trine:instances'), 0, 'no instance left registered');
+    assert.equal((await Promise.all(ALL_BUCKETS.map((b) => redis.zcard(keys.deadlines(b))))).reduce((a, n) => a + n, 0), 0, 'no rule left');
+    assert.equal(await redis.zcard(keys.queue()), 0, 'nobody left queued');
+    assert.equal(await redis.hlen(keys.instances()), 0, 'no instance left registered');
   });
 });
 

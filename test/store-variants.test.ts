@@ -6,7 +6,7 @@
 // rematch rotation with the computer counting as having asked.
 import assert from 'node:assert/strict';
 import { tokenFor } from './support/store-redis.js';
-import { bucketOf } from '../server/store/keys.js';
+import { bucketOf, rematchId } from '../server/store/keys.js';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
@@ -42,7 +42,7 @@ function world(l: Partial<StoreLimits> = {}) {
     return { id, ps, seat: (m: Mark) => ps[seatsOf(variant.players).indexOf(m)] };
   };
   const snap = async (id: string) => parseSnapshot((await s.readGame(id))!);
-  const games = (pid: string) => redis.smembers(s.keys.playerGames(pid));
+  const games = (pid: string) => redis.zrange(s.keys.playerGames(pid), '0', '-1');
   return { s, live, player, game, snap, games };
 }
 
@@ -95,9 +95,8 @@ test('quick match per variant: N live players in queue order; dead ones dropped;
   const four = v(4, 4, 3, 4);
   const q = (p: string, variant?: Variant) => w.s.queue(p, p, uid('qg'), '', { variant });
   const [a, b, c, d, e] = [await w.player(), await w.player(), await w.player(), await w.player(), await w.player()];
-  const dead = await w.player(uid('dead'));
-  await w.s.unregister((await redis.smembers(w.s.keys.playerConns(dead)))[0].split('|')[0]);
-  for (const p of [a, dead, b]) assert.deepEqual(await q(p, four), { ok: true, matched: null });
+  const deadInst = uid('dead');
+  const dead = await w.player(deadInst);
   assert.deepEqual(await q(e), { ok: true, matched: null }, 'e waits in the classic queue');
   assert.deepEqual(await q(e, four), { ok: true, matched: null }, 'and moves to the 4-player queue');
   assert.equal(await redis.zscore(w.s.keys.queue(), e), null);
@@ -105,6 +104,10 @@ test('quick match per variant: N live players in queue order; dead ones dropped;
   assert.deepEqual(await w.s.unqueue(e), { ok: true });
   assert.equal(await redis.zscore(w.s.keys.queue(variantName(four)), e), null);
   assert.equal(await redis.get(w.s.keys.playerQueue(e)), null);
+  for (const p of [a, dead, b]) assert.deepEqual(await q(p, four), { ok: true, matched: null });
+  // dead's gateway dies: the reaper takes it out of the queue (S1's reconciler)
+  await w.s.unregister(deadInst);
+  assert.deepEqual(await w.s.reap(deadInst, 10), { handled: 1, left: 0 });
   assert.deepEqual(await q(c, four), { ok: true, matched: null }, 'dead is dropped, so a, b, c are only three');
   assert.equal(await redis.zscore(w.s.keys.queue(variantName(four)), dead), null);
   const r = await q(d, four);
@@ -179,11 +182,12 @@ test('the computer\'s turn is a time rule: due at once, claimed by one caller pe
   assert.equal(Number(await redis.zscore(w.s.keys.deadlines(bucketOf(id)), id)), c, 'scheduled at the computer\'s rule');
   const before = await redisNowMs(redis);
   assert.deepEqual(await w.s.claimDue(10, 5000), [id]);
-  const leased = Number(await redis.zscore(w.s.keys.deadlines(bucketOf(id)), id));
-  assert.ok(leased >= before + COMPUTER_LEASE_MS && leased < before + 5000, `the computer lease (${leased - before} ms)`);
   const claims = await Promise.all(Array.from({ length: 6 }, () => w.s.expire(id)));
   const won = claims.filter((r) => r && typeof r === 'object' && 'computer' in r);
   assert.equal(won.length, 1, 'one claimer per lease');
+  // the sweep's claim is the long lease; the expire that claims the computer's turn makes it the short one
+  const leased = Number(await redis.zscore(w.s.keys.deadlines(bucketOf(id)), id));
+  assert.ok(leased >= before + COMPUTER_LEASE_MS && leased < before + 5000, `the computer lease (${leased - before} ms)`);
   assert.equal((won[0] as { computer: { version: number } }).computer.version, 2);
   // the claimer dies mid-thought: once the lease lapses (Redis' clock), the next sweep anywhere claims it again
   await untilRedisClock(redis, Number(await redis.hget(w.s.keys.game(id), 'c')), 'the computer lease lapses');
@@ -214,8 +218,8 @@ test('rematch: seats rotate once every person asked (the computer always has); t
   const id = uid('g');
   assert.ok((await w.s.create(x, 'X', id, '', '', { vs: 'computer' })).ok);
   assert.ok((await w.s.resign(x, id)).ok);
-  const next = uid('g');
-  assert.deepEqual(await w.s.rematch(x, id, next), { ok: true, started: next, computerTurn: true });
+  const next = rematchId(id); // the same for every asker, in the old game's bucket
+  assert.deepEqual(await w.s.rematch(x, id, uid('g')), { ok: true, started: next, computerTurn: true });
   const n2 = await w.snap(next);
   assert.deepEqual([n2.players.X?.id, n2.players.O?.id, n2.turn], [`cpu:${next}:X`, x, 'X']);
   assert.equal(await redis.zscore(w.s.keys.deadlines(bucketOf(next)), next), await redis.hget(w.s.keys.game(next), 'c'));

@@ -325,7 +325,7 @@ test('an expired invite aborts once and its code answers NOT_FOUND', async () =>
   assert.deepEqual(await Promise.all([t.s.expire(id), t.s.expire(id)]), ['expired', null]);
   const s = await t.snap(id);
   assert.deepEqual([s.status, s.reason, s.version], ['aborted', null, 2]);
-  // the code names the finished game until it expires: a join answers NOT_FOUND
+  assert.equal(await t.s.gameOfCode(code), null);
   const o = await t.hello(inst);
   assert.deepEqual(await t.s.join(o.playerId, 'O', code, id), { ok: false, code: 'NOT_FOUND' });
 });

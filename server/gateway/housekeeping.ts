@@ -80,17 +80,13 @@ export class Housekeeping {
     }
   }
 
+  /** Claims and applies the due rules of one bucket (a failed claim fails the sweep: counted once). */
   private async sweepBucket(bucket: number): Promise<void> {
     const { d } = this;
-    try {
-      for (let round = 0; round < SWEEP_ROUNDS && d.canServe(); round++) {
-        const ids = await d.store.claimDue(SWEEP_BATCH, CLAIM_LEASE_MS, [bucket], d.gapMs);
-        await eachLimited(ids, SWEEP_CONCURRENCY, (id) => this.applyRule(id));
-        if (ids.length < SWEEP_BATCH) break;
-      }
-    } catch (e) {
-      d.metrics.redisErrors.inc({ op: 'sweep' });
-      d.log.debug({ bucket, err: errText(e) }, 'sweep of a bucket failed');
+    for (let round = 0; round < SWEEP_ROUNDS && d.canServe(); round++) {
+      const ids = await d.store.claimDue(SWEEP_BATCH, CLAIM_LEASE_MS, [bucket], d.gapMs);
+      await eachLimited(ids, SWEEP_CONCURRENCY, (id) => this.applyRule(id));
+      if (ids.length < SWEEP_BATCH) break;
     }
   }
 

@@ -40,7 +40,10 @@ export class StoreCore {
       // S4: a game's end (or a seat's exit) releases the index entries; a failure leaves them stale (G2), harmless
       release: async (rel) => {
         const done: Promise<unknown>[] = [];
-        for (let i = 0; i + 1 < rel.length; i += 2) done.push(this.release(rel[i + 1], rel[i]).catch(() => {}));
+        for (let i = 0; i + 2 < rel.length; i += 3) {
+          const [kind, gameId, of] = [rel[i], rel[i + 1], rel[i + 2]];
+          done.push((kind === 'p' ? this.release(of, gameId) : this.dropCode(of, gameId)).catch(() => {}));
+        }
         await Promise.all(done);
       },
     });
@@ -78,6 +81,12 @@ export class StoreCore {
   async notify(channel: string, payload: string, key: string): Promise<void> {
     await this.settled(null, key);
     await this.publisher.publish(channel, payload).catch(() => { /* notices are hints: readers resync */ });
+  }
+
+  /** Deletes a finished game's invite code (its own bucket), unless it names another game by now. */
+  async dropCode(code: string, gameId: string): Promise<void> {
+    const key = this.keys.code(code);
+    if ((await this.redis.get(key)) === gameId) await this.redis.del(key);
   }
 
   /** Releases a games index entry (S2's undo, S4, and G2's repair): harmless when absent. */

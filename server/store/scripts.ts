@@ -95,7 +95,7 @@ export interface ScriptHost {
 export interface ScriptEffects {
   /** `outbox` delivery: flat `ENTRY, CHANNEL, PAYLOAD, ...` to publish once the change is durable. */
   publish(pubs: string[], key: string): void;
-  /** Flat `GAMEID, PLAYERID, ...`: games index entries to release (S4); awaited before the reply. */
+  /** Flat triples `p, GAMEID, PLAYERID` / `c, GAMEID, CODE`: index entries and codes to release (S4); awaited before the reply. */
   release(rel: string[]): Promise<void>;
 }
 

@@ -18,7 +18,12 @@ function setup(o: { due?: string[][]; applied?: Record<string, Applied | Error>;
   const reaps = [...(o.reaps ?? [])];
   const slices = [...(o.due ?? [])];
   const store: HousekeepingDeps['store'] = {
-    claimDue: async (count, lease) => { calls.push(`claim ${count} ${lease}`); return slices.shift() ?? []; },
+    // every bucket is swept (the first sweep is a full one); the due games are all in bucket 0
+    claimDue: async (count, lease, buckets) => {
+      if (buckets?.[0] !== 0) return [];
+      calls.push(`claim ${count} ${lease}`);
+      return slices.shift() ?? [];
+    },
     expire: async (id) => {
       calls.push(`expire ${id}`);
       const r = o.applied?.[id] ?? null;
@@ -67,7 +72,7 @@ test('sweep: nothing while the gateway cannot serve; one sweep at a time; a fail
   slow.reject(new Error('Connection is closed.'));
   await first;
   assert.equal(s.metrics.redisErrors.get({ op: 'sweep' }), 1);
-  s.store.claimDue = async () => ['z'];
+  s.store.claimDue = async (_count, _lease, buckets) => (buckets?.[0] === 0 ? ['z'] : []);
   await s.hk.sweep();
   assert.deepEqual(s.calls, ['expire z']);
 });

@@ -14,5 +14,5 @@ for _, c in ipairs(left) do
   if string.sub(c, 1, #prefix) == prefix then here = 1; break end
 end
 if #left > 0 then return {1, here, 0, ''} end
-local seq = removed == 1 and redis.call('INCR', KEYS[2]) or (tonumber(redis.call('GET', KEYS[2])) or 0)
+local seq = removed == 1 and next_seq(KEYS[2]) or cur_seq(KEYS[2])
 return with_games({0, here, seq, redis.call('GET', KEYS[4]) or ''}, KEYS[3])

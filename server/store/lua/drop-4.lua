@@ -12,5 +12,5 @@ for _, c in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   if string.sub(c, 1, #prefix) == prefix then removed = removed + redis.call('SREM', KEYS[1], c) end
 end
 if redis.call('SCARD', KEYS[1]) > 0 then return {1, 0, ''} end
-local seq = removed > 0 and redis.call('INCR', KEYS[2]) or (tonumber(redis.call('GET', KEYS[2])) or 0)
+local seq = removed > 0 and next_seq(KEYS[2]) or cur_seq(KEYS[2])
 return with_games({0, seq, redis.call('GET', KEYS[4]) or ''}, KEYS[3])

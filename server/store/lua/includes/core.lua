@@ -113,17 +113,24 @@ local function earliest_rule(g, a, first, ix, il, c)
 end
 
 -- A player whose games index (another slot) is to lose game `id`: the loader returns REL beside
--- the reply and the store releases each entry after the script (S4, server/store/seats.ts).
+-- the reply (flat triples `p, GAMEID, PLAYERID`; `c, GAMEID, CODE` for a finished game's invite
+-- code, in the code's own bucket) and the store releases each after the script (S4, store/seats.ts).
 local function release(pid, id)
+  REL[#REL + 1] = 'p'
   REL[#REL + 1] = id
   REL[#REL + 1] = pid
 end
 
--- Marks a game finished: its people are released from their games indexes (release), it leaves the
--- deadlines set, its time rules go, and its keys expire after `ttl` seconds. Its invite code (same
--- bucket) is not deleted: it expires by itself and names a finished game meanwhile (join: NOT_FOUND).
+-- Marks a game finished: its people are released from their games indexes and its invite code
+-- goes (release), it leaves the deadlines set, its time rules go, and its keys expire after `ttl`
+-- seconds. A code the store failed to delete names a finished game until it expires (join: NOT_FOUND).
 local function end_game(g, key, deadlines_key, ttl)
   for _, s in ipairs(human_seats(g)) do release(g.players[s].id, g.id) end
+  if g.code ~= nil and g.code ~= cjson.null then
+    REL[#REL + 1] = 'c'
+    REL[#REL + 1] = g.id
+    REL[#REL + 1] = g.code
+  end
   g.turn = cjson.null
   g.deadline = cjson.null
   if tonumber(ttl) > 0 then redis.call('EXPIRE', key, ttl) end
