@@ -9,6 +9,7 @@ import { player, TestClient } from './support/client.js';
 import { startCluster } from './support/cluster.js';
 import { privateGame } from './support/play.js';
 import { until } from './support/until.js';
+import { Keys } from '../server/store/keys.js';
 
 type C = Awaited<ReturnType<typeof startCluster>>;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -24,7 +25,7 @@ describe('authorization and tokens (gw-0 uws, gw-1 ws)', () => {
   });
   after(async () => { redis.disconnect(); await cl.stop(); });
 
-  const snapshot = async (id: string) => JSON.parse((await redis.hget(`trine:game:{g:${id}}`, 's'))!);
+  const snapshot = async (id: string) => JSON.parse((await redis.hget(new Keys().game(id), 's'))!);
 
   test('move, resign and rematch only from the seat holder: a spectator or a stranger gets NOT_A_PLAYER and changes nothing', async () => {
     for (const [ua, ub] of [[urls[0], urls[1]], [urls[1], urls[0]]]) {
@@ -77,7 +78,7 @@ describe('authorization and tokens (gw-0 uws, gw-1 ws)', () => {
     const all = dump.join('\n');
     for (const t of tokens) {
       assert.ok(!all.includes(t), 'a token in clear in Redis');
-      assert.equal(await redis.hget(`trine:session:${sha256(t)}`, 'pid'), clients[tokens.indexOf(t)].player!.id);
+      assert.equal(await redis.hget(new Keys().session(clients[tokens.indexOf(t)].player!.id, sha256(t)), 'pid'), clients[tokens.indexOf(t)].player!.id);
     }
     for (const c of [...clients, again]) c.close();
   });
@@ -108,7 +109,7 @@ describe('authorization and tokens (gw-0 uws, gw-1 ws)', () => {
     const bGame = await B.ok({ t: 'create' });
     B.close();
     await B.waitClose();
-    const session = `trine:session:${sha256(B.token)}`;
+    const session = new Keys().session(B.player!.id, sha256(B.token));
     await redis.pexpire(session, 1);
     await until('the session key lapsed', async () => (await redis.exists(session)) === 0);
     const late = await TestClient.open(urls[0], 'late');

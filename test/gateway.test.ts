@@ -7,6 +7,7 @@ import { fence, player, TestClient } from './support/client.js';
 import { startCluster } from './support/cluster.js';
 import { privateGameOn } from './support/play.js';
 import { until } from './support/until.js';
+import { Keys } from '../server/store/keys.js';
 
 type C = Awaited<ReturnType<typeof startCluster>>;
 
@@ -125,7 +126,7 @@ for (const transport of ['uws', 'ws'] as const) {
       const r = new Redis(cl.redisUrl);
       try {
         const { A, B, S, id } = await privateGame();
-        const ch = `trine:ch:game:{g:${id}}`;
+        const ch = new Keys().gameChannel(id);
         const subscribers = async () => Number((await r.pubsub('NUMSUB', ch))[1]);
         assert.equal(await subscribers(), 3);
         S.close();

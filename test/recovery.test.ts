@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { RedisServer } from '../server/launcher/redis-server.js';
-import { Keys } from '../server/store/keys.js';
+import { bucketOf, Keys } from '../server/store/keys.js';
 import { ALL_BUCKETS, Store } from '../server/store/store.js';
 import { player, type Msg } from './support/client.js';
 import { startCluster } from './support/cluster.js';
@@ -154,14 +154,15 @@ describe('a backlog of due time rules', () => {
     await Promise.all(ids.map((id, i) => store.create(`bp${i}`, 'P', id, `BK${String(i).padStart(4, '0')}`)));
     const was = (await Promise.all(cl.gateways.map((g) => scrape(g.url)))).flat();
     // every invite falls due at once, and a corrupt game (its snapshot is not JSON) is due first
-    await redis.eval(`for _, id in ipairs(ARGV) do
-        redis.call('HSET', 'trine:game:{g:' .. id .. '}', 'ix', 1)
-        redis.call('ZADD', KEYS[1], 1, id)
-      end
-      redis.call('HSET', 'trine:game:{g:broken}', 's', '{not json')
-      redis.call('ZADD', KEYS[1], 0, 'broken')`, 1, 'trine:deadlines', ...ids);
-    await until(async () => (await redis.zcard('trine:deadlines')) === 1, 20_000, 'every good game applied');
-    assert.equal(await redis.zscore('trine:deadlines', 'broken') === null, false, 'the broken game stays, for a later try');
+    const k = store.keys;
+    await redis.hset(k.game('broken'), 's', '{not json');
+    await redis.zadd(k.deadlines(bucketOf('broken')), 0, 'broken');
+    await Promise.all(ids.map(async (id) => {
+      await redis.hset(k.game(id), 'ix', 1);
+      await redis.zadd(k.deadlines(bucketOf(id)), 1, id);
+    }));
+    await until(async () => (await store.deadlineCount()) === 1, 20_000, 'every good game applied');
+    assert.equal(await redis.zscore(k.deadlines(bucketOf('broken')), 'broken') === null, false, 'the broken game stays, for a later try');
     const snaps = await Promise.all(ids.map((id) => store.readGame(id)));
     assert.ok(snaps.every((s) => s && /"status":"aborted"/.test(s.frame) && s.version === 2), 'each aborted once (version 2)');
     const now = (await Promise.all(cl.gateways.map((g) => scrape(g.url)))).flat();

@@ -39,6 +39,7 @@ export class StoreCore {
       },
       // S4: a game's end (or a seat's exit) releases the index entries; a failure leaves them stale (G2), harmless
       release: async (rel) => {
+        try { this.fault('end:release'); } catch { return; }
         const done: Promise<unknown>[] = [];
         for (let i = 0; i + 2 < rel.length; i += 3) {
           const [kind, gameId, of] = [rel[i], rel[i + 1], rel[i + 2]];

@@ -88,7 +88,7 @@ export class Keys {
   /** Hash: player id -> display name, for players in that queue. */
   queueNames(variantName = CLASSIC_QUEUE): string { return `${this.prefix}:queue:{q:${variantName}}:names`; }
   /** Hash: pending matches of that queue, game id -> `{"at":MS,"v":VARIANT,"players":[...]}` (S3, store/matching.ts). */
-  queuePending(variantName: string): string { return `${this.prefix}:queue:{q:${variantName}}:pending`; }
+  queuePending(variantName = CLASSIC_QUEUE): string { return `${this.prefix}:queue:{q:${variantName}}:pending`; }
 
   /** Set: players with a connection on gateway instance ID (what a reaper reads once it dies). */
   instancePlayers(instanceId: string): string { return `${this.prefix}:instance:{i:${instanceId}}:players`; }

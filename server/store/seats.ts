@@ -17,6 +17,9 @@ import { bucketOf, rematchId } from './keys.js';
 import { leaveQueue } from './matching.js';
 import { status, variantArgs, type GameSpec, type Result } from './store-types.js';
 
+/** A reservation is judged (released if its game does not seat the player) only this long after it was made. */
+export const RESERVE_GRACE_MS = 10_000;
+
 type Reserved = { ok: true; added: boolean } | { ok: false; code: 'ALREADY_IN_GAME' } | { ok: 'recorded'; record: unknown[] };
 
 /**
@@ -25,7 +28,7 @@ type Reserved = { ok: true; added: boolean } | { ok: false; code: 'ALREADY_IN_GA
  */
 export async function reserve(c: StoreCore, playerId: string, gameId: string, o: { judgeAfterMs?: number; idem?: string; record?: unknown[] } = {}): Promise<Reserved> {
   const k = c.keys;
-  const args = ['g', gameId, c.limits.maxGamesPerPlayer, o.record ? JSON.stringify(o.record) : '', o.judgeAfterMs ?? 0];
+  const args = ['g', gameId, c.limits.maxGamesPerPlayer, o.record ? JSON.stringify(o.record) : '', o.judgeAfterMs ?? RESERVE_GRACE_MS];
   const keys = [k.playerGames(playerId), k.playerQueue(playerId), k.playerIdem(playerId, o.idem ?? '')];
   let r = await c.exec('reserve', keys, args, false) as unknown[];
   if (r[0] === 'E') {
