@@ -19,14 +19,15 @@ export const SETTINGS = {
   GATEWAY_ID: [z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(), 'Id the gateway reports in welcome and cluster.json (default gw-PORT).'],
   PUBLIC_URL: [z.string().url().optional(), 'Base http(s) URL clients reach this gateway at (default http://HOST:PORT).'],
   TRANSPORT: [z.enum(['uws', 'ws']).default('uws'), 'WebSocket server: uws (uWebSockets.js) or ws (the portable fallback).'],
-  REDIS_MODE: [z.enum(['single', 'sentinel', 'cluster']).default('single'), 'How Redis is deployed: single (one server at REDIS_URL) or sentinel (a primary and replicas found through REDIS_SENTINELS); cluster is not supported yet.'],
+  REDIS_MODE: [z.enum(['single', 'sentinel', 'cluster']).default('single'), 'How Redis is deployed: single (one server at REDIS_URL), sentinel (a primary and replicas found through REDIS_SENTINELS) or cluster (a Redis Cluster reached through REDIS_CLUSTER_NODES).'],
   REDIS_URL: [z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'), 'Redis holding all state; may carry user:password and use rediss:// (TLS). In sentinel mode only its user:password and scheme apply: the address comes from the Sentinels.'],
   REDIS_SENTINELS: [z.string().regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, 'must be a comma-separated list of host:port').optional(), 'Sentinel mode: the Sentinels to ask for the primary, "host:port,host:port,..." (any one that answers will do).'],
+  REDIS_CLUSTER_NODES: [z.string().regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, 'must be a comma-separated list of host:port').optional(), 'Cluster mode: nodes of the Redis Cluster to start from, "host:port,host:port,..." (any one that answers will do; the rest is learnt from CLUSTER SLOTS). Only the user:password and scheme of REDIS_URL apply.'],
   REDIS_SENTINEL_NAME: [z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('trine'), 'Sentinel mode: the name under which the Sentinels monitor the primary.'],
   REDIS_TLS_CA_FILE: [z.string().refine((f) => existsSync(f), 'no such file').optional(), 'PEM file of the CA that signed the Redis server certificate (rediss://); default: the system CAs.'],
   REDIS_PREFIX: [z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default('trine'), 'Prefix of every Redis key and channel.'],
   REDIS_COMMAND_TIMEOUT_MS: [int(100, 60000).default(2000), 'A Redis command not answered within this many ms fails with UNAVAILABLE.'],
-  DURABILITY_TIMEOUT_MS: [int(10, 60000).default(1000), 'REDIS_MODE=sentinel: how long a change may wait for a replica to acknowledge it before it is answered UNAVAILABLE (not known to be applied).'],
+  DURABILITY_TIMEOUT_MS: [int(10, 60000).default(1000), 'REDIS_MODE=sentinel and cluster: how long a change may wait for a replica to acknowledge it before it is answered UNAVAILABLE (not known to be applied).'],
   LOG_LEVEL: [z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'pino log level.'],
   TURN_MS: [int(0).default(30000), 'Time a player has for each move before losing on time; 0 turns clocks off.'],
   ABANDON_MS: [int(0).default(60000), 'A seated player with no live connection this long forfeits (abandoned); 0 turns it off.'],
@@ -63,7 +64,7 @@ type Settings = typeof SETTINGS;
 export type Config = Parsed<Settings> & { GATEWAY_ID: string; PUBLIC_URL: string };
 export type LauncherConfig = Parsed<typeof LAUNCHER_SETTINGS> & Pick<Config, 'HOST' | 'PORT' | 'REDIS_MODE'> & { REDIS_URL: string | undefined };
 /** What a connection to Redis needs (server/redis.ts). */
-export type RedisSettings = Pick<Config, 'REDIS_MODE' | 'REDIS_URL' | 'REDIS_SENTINELS' | 'REDIS_SENTINEL_NAME' | 'REDIS_TLS_CA_FILE' | 'REDIS_COMMAND_TIMEOUT_MS'>;
+export type RedisSettings = Pick<Config, 'REDIS_MODE' | 'REDIS_URL' | 'REDIS_SENTINELS' | 'REDIS_CLUSTER_NODES' | 'REDIS_SENTINEL_NAME' | 'REDIS_TLS_CA_FILE' | 'REDIS_COMMAND_TIMEOUT_MS'>;
 
 export class ConfigError extends Error {}
 
@@ -99,7 +100,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** `sentinelsNeeded` false: the launcher, which runs the Sentinels and tells the gateways where they are. */
 function gatewayConfig(env: NodeJS.ProcessEnv, sentinelsNeeded: boolean): Config {
   const c = parseSettings(SETTINGS, env) as Config;
-  if (c.REDIS_MODE === 'cluster') throw new ConfigError('REDIS_MODE=cluster is not supported yet: use single or sentinel.');
+  if (c.REDIS_MODE === 'cluster' && !c.REDIS_CLUSTER_NODES && sentinelsNeeded) {
+    throw new ConfigError('REDIS_MODE=cluster needs REDIS_CLUSTER_NODES, nodes of the Redis Cluster ("host:port,host:port,...").');
+  }
   if (c.REDIS_MODE === 'sentinel' && !c.REDIS_SENTINELS && sentinelsNeeded) {
     throw new ConfigError('REDIS_MODE=sentinel needs REDIS_SENTINELS, the Sentinels to ask for the primary ("host:port,host:port,...").');
   }
@@ -113,8 +116,8 @@ function gatewayConfig(env: NodeJS.ProcessEnv, sentinelsNeeded: boolean): Config
 export function loadLauncherConfig(env: NodeJS.ProcessEnv = process.env): LauncherConfig {
   const gw = gatewayConfig(env, false);
   const own = parseSettings(LAUNCHER_SETTINGS, env);
-  if (gw.REDIS_MODE === 'sentinel' && env.REDIS_URL) {
-    throw new ConfigError('REDIS_URL names a Redis to use, but REDIS_MODE=sentinel makes `npm start` run its own primary, replicas and Sentinels: set only one of them.');
+  if (gw.REDIS_MODE !== 'single' && env.REDIS_URL) {
+    throw new ConfigError(`REDIS_URL names a Redis to use, but REDIS_MODE=${gw.REDIS_MODE} makes \`npm start\` run its own ${gw.REDIS_MODE === 'sentinel' ? 'primary, replicas and Sentinels' : 'Redis Cluster'}: set only one of them.`);
   }
   return { ...own, HOST: gw.HOST, PORT: gw.PORT, REDIS_MODE: gw.REDIS_MODE, REDIS_URL: env.REDIS_URL ? gw.REDIS_URL : undefined };
 }
@@ -123,6 +126,9 @@ function defaultOf(schema: z.ZodType): string | undefined {
   const d = schema.safeParse(undefined);
   return d.success && d.data !== undefined ? String(d.data) : undefined;
 }
+
+/** host:port pairs of REDIS_CLUSTER_NODES. */
+export const clusterNodeAddresses = (list: string | undefined): { host: string; port: number }[] => sentinelAddresses(list);
 
 /** host:port pairs of REDIS_SENTINELS. */
 export function sentinelAddresses(list: string | undefined): { host: string; port: number }[] {

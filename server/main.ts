@@ -5,9 +5,7 @@ import { Gateway } from './gateway/gateway.js';
 import { randomIds } from './gateway/ids.js';
 import { createLogger, errText, secretsOfUrl } from './log.js';
 import { createMetrics } from './metrics.js';
-import { connectRedis, corkedPerTurn, isPrimary } from './redis.js';
-import { checkFsync, openDurability } from './store/durability.js';
-import { Keys } from './store/keys.js';
+import { openConnections } from './connections.js';
 import { Store } from './store/store.js';
 import type { Transport, TransportOptions } from './transport/types.js';
 
@@ -30,36 +28,24 @@ const transport = cfg.TRANSPORT === 'uws'
   : (await import('./transport/ws.js')).WsTransport;
 
 const assets = await loadAssets();
-// the gateway's two Redis connections (watched by the gateway from its construction on): commands (the Store's) and pub/sub
-// each writes what it is sent in one event-loop turn at once (corkedPerTurn: a script call per move
-// on one, a SUBSCRIBE and an UNSUBSCRIBE per game on the other), rather than auto-pipelined
-const redis = (role: string) => corkedPerTurn(connectRedis(cfg, `trine-${cfg.GATEWAY_ID}-${role}`));
-const cmd = redis('cmd');
-const sub = redis('sub');
 const metrics = createMetrics(cfg.GATEWAY_ID);
 const ids = randomIds();
-// REDIS_MODE=sentinel: a WAIT blocks its connection, so the barrier has one of its own
-const durability = openDurability({
-  mode: cfg.REDIS_MODE, timeoutMs: cfg.DURABILITY_TIMEOUT_MS,
-  fenceKey: new Keys(cfg.REDIS_PREFIX).fence(`${cfg.GATEWAY_ID}-${ids.newInstanceSuffix()}`),
-  connect: () => connectRedis(cfg, `trine-${cfg.GATEWAY_ID}-fence`,
-    { commandTimeout: cfg.REDIS_COMMAND_TIMEOUT_MS + cfg.DURABILITY_TIMEOUT_MS }),
-});
+// commands, pub/sub, the durability barrier and publishing, for REDIS_MODE (see connections.ts)
+const { cmd, sub, durability, publisher, writable } = openConnections(cfg, log, ids.newInstanceSuffix());
 const barrier = durability.barrier;
-// single mode relies on Redis fsyncing every write before it answers: say so when it does not
-if (durability.delivery === 'publish') void checkFsync(cmd, log);
 const store = new Store(cmd, {
   maxGamesPerPlayer: cfg.MAX_GAMES_PER_PLAYER, turnMs: cfg.TURN_MS, abandonMs: cfg.ABANDON_MS, inviteTtlMs: cfg.INVITE_TTL_MS,
   finishedTtlS: cfg.FINISHED_TTL_S, sessionTtlS: cfg.SESSION_TTL_S, gameIdleTtlS: cfg.GAME_IDLE_TTL_S,
 }, cfg.REDIS_PREFIX, {
   delivery: durability.delivery,
-  barrier: { mode: barrier.mode, sync: () => barrier.sync().catch((e: unknown) => { metrics.durabilityFailures.inc(); throw e; }) },
+  publisher,
+  barrier: { mode: barrier.mode, sync: (key?: string) => barrier.sync(key).catch((e: unknown) => { metrics.durabilityFailures.inc(); throw e; }) },
 });
 
 const gateway = new Gateway({
   cfg, log, metrics, store, durability, cmd, sub, ids, now: Date.now, assets,
   transport: (o: TransportOptions): Transport => new transport(o),
-  isPrimary: cfg.REDIS_MODE === 'sentinel' ? () => isPrimary(cmd) : undefined,
+  isPrimary: writable,
 });
 
 try {

@@ -7,8 +7,8 @@
  * NOREPLICAS: a primary without a replica in reach refuses writes, `min-replicas-to-write`).
  */
 const STORE_DOWN_REPLY = /^(LOADING|READONLY|MASTERDOWN|NOREPLICAS|BUSY|TRYAGAIN|CLUSTERDOWN|OOM|NOAUTH|WRONGPASS|NOPERM)\b/;
-/** Of those, the replies of a node that cannot take writes now: not a primary, or one without replicas. */
-export const WRITES_REFUSED_REPLY = /^(READONLY|MASTERDOWN|NOREPLICAS)\b/;
+/** Of those, the replies of a node that cannot take writes now: not a primary, one without replicas, a cluster with a shard down. */
+export const WRITES_REFUSED_REPLY = /^(READONLY|MASTERDOWN|NOREPLICAS|CLUSTERDOWN)\b/;
 
 /**
  * The error code for a command that threw: a script's error reply or a bug in the gateway is

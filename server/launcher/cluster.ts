@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RedisServer } from './redis-server.js';
+import { ClusterRedis } from './redis-cluster.js';
 import { SentinelRedis } from './sentinel.js';
 import { SingleRedis, type RedisEvent, type RedisMode, type RedisTopology } from './topology.js';
 
@@ -18,7 +19,7 @@ export interface ClusterOptions {
   basePort: number;
   /** Use this Redis instead of starting one. */
   redisUrl?: string;
-  /** single (default): one Redis; sentinel: a primary, two replicas and three Sentinels. */
+  /** single (default): one Redis; sentinel: a primary, two replicas and three Sentinels; cluster: 3 primaries + 3 replicas. */
   redisMode?: RedisMode;
   /**
    * Persist the started Redis with AOF in this folder (single mode; none: no persistence). In
@@ -73,8 +74,9 @@ export class Cluster {
         appendfsync: this.o.appendfsync, restartDelayMs: this.o.restartDelayMs, detached: this.o.ownProcessGroups, logDir: this.o.logDir,
         onEvent: (e: RedisEvent) => { this.o.onEvent?.({ kind: 'redis', e }); if (e.kind !== 'redis-exit') this.write(); },
       };
-      this.topology = this.o.redisMode === 'sentinel'
-        ? new SentinelRedis({ ...o, dir: this.o.redisDataDir ?? mkdtempSync(join(tmpdir(), 'trine-sentinel-')) })
+      const dir = (name: string) => this.o.redisDataDir ?? mkdtempSync(join(tmpdir(), `trine-${name}-`));
+      this.topology = this.o.redisMode === 'sentinel' ? new SentinelRedis({ ...o, dir: dir('sentinel') })
+        : this.o.redisMode === 'cluster' ? new ClusterRedis({ ...o, dir: dir('rcluster') })
         : new SingleRedis({ ...o, dir: this.o.redisDataDir });
       await this.topology.start();
       this.redisUrl = this.topology.url;

@@ -27,8 +27,8 @@ try {
 let stopping = false;
 const cluster = new Cluster({
   gateways: o.GATEWAYS, host: o.HOST, basePort: o.PORT, redisUrl: o.REDIS_URL, restartDelayMs: o.RESTART_DELAY_MS,
-  redisMode: o.REDIS_MODE === 'sentinel' ? 'sentinel' : 'single',
-  redisDataDir: o.REDIS_URL ? undefined : join(runDir, o.REDIS_MODE === 'sentinel' ? 'sentinel' : 'redis'),
+  redisMode: o.REDIS_MODE,
+  redisDataDir: o.REDIS_URL ? undefined : join(runDir, { single: 'redis', sentinel: 'sentinel', cluster: 'redis-cluster' }[o.REDIS_MODE]),
   clusterFile: join(runDir, 'cluster.json'), logDir: join(runDir, 'logs'), ownProcessGroups: true,
   onEvent: (e) => {
     const line = describeEvent(e);
@@ -70,6 +70,7 @@ try {
 const d = cluster.describe();
 const store = d.redis.mode === 'sentinel'
   ? `a Redis primary, 2 replicas and 3 Sentinels (${d.redis.sentinels}, primary ${d.redis.url})`
+  : d.redis.mode === 'cluster' ? `a Redis Cluster of 3 primaries with a replica each (${d.redis.clusterNodes})`
   : `Redis at ${d.redis.url.replace(/\/\/[^@]*@/, '//***@')}`;
 console.log(`\nTrine is up: ${d.gateways.length} gateways, ${store}`);
 console.log(`Open ${cluster.gateways[0].url}/ in a browser (any gateway serves the page):`);

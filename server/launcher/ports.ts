@@ -30,3 +30,17 @@ export async function freePortRange(n: number, host = '127.0.0.1'): Promise<numb
   }
   throw new Error(`no ${n} consecutive free ports found`);
 }
+
+/**
+ * A base port such that base..base+n-1 and each one's cluster bus port (+10000) are free: the
+ * ports of a Redis Cluster's nodes.
+ */
+export async function freeClusterPorts(n: number, host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 25000);
+    let ok = true;
+    for (let i = 0; i < n && ok; i++) ok = await portFree(base + i, host) && await portFree(base + i + 10000, host);
+    if (ok) return base;
+  }
+  throw new Error(`no ${n} consecutive free ports (and their cluster bus ports) found`);
+}

@@ -16,6 +16,12 @@ export interface RedisServerOptions {
    * only for the benchmark's price-of-durability comparison.
    */
   appendfsync?: 'always' | 'everysec';
+  /**
+   * A node of a Redis Cluster (needs dataDir: its nodes.conf lives there): cluster-enabled, this
+   * node timeout (ms: how long a primary may be unreachable before its replica takes over), and
+   * the other shards keep serving while one is down (cluster-require-full-coverage no).
+   */
+  cluster?: { nodeTimeoutMs: number };
   /** Refuse writes unless this many replicas acknowledged within `maxLagS` (min-replicas-to-write). */
   minReplicas?: { toWrite: number; maxLagS: number };
   password?: string;
@@ -54,6 +60,10 @@ export class RedisServer extends ServerOnPort {
     }
     if (this.o.minReplicas) {
       args.push('--min-replicas-to-write', String(this.o.minReplicas.toWrite), '--min-replicas-max-lag', String(this.o.minReplicas.maxLagS));
+    }
+    if (this.o.cluster) {
+      args.push('--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(this.o.cluster.nodeTimeoutMs),
+        '--cluster-require-full-coverage', 'no');
     }
     if (replicaOf) args.push('--replicaof', replicaOf.host, String(replicaOf.port));
     if (this.o.password) args.push('--requirepass', this.o.password, '--masterauth', this.o.password);

@@ -1,10 +1,11 @@
-// The Redis side of the local cluster, in the mode REDIS_MODE names: one server (single), or a
-// primary, two replicas and three Sentinels (sentinel.ts). Either restarts a process that died
+// The Redis side of the local cluster, in the mode REDIS_MODE names: one server (single), a
+// primary, two replicas and three Sentinels (sentinel.ts), or a Redis Cluster of three primaries with
+// a replica each (redis-cluster.ts). Either restarts a process that died
 // after RESTART_DELAY_MS, like an orchestrator would, and describes itself for cluster.json.
 import { join } from 'node:path';
 import { RedisServer } from './redis-server.js';
 
-export type RedisMode = 'single' | 'sentinel';
+export type RedisMode = 'single' | 'sentinel' | 'cluster';
 
 export interface RedisNode { role: 'primary' | 'replica' | 'sentinel'; host: string; port: number; pid: number | null }
 
@@ -36,7 +37,7 @@ export interface RedisTopology {
   /** What a gateway needs in its environment to reach the store. */
   gatewayEnv(): Record<string, string>;
   /** The `redis` object of cluster.json. */
-  describe(): { url: string; pid: number | null; mode: RedisMode; nodes: RedisNode[]; sentinels?: string; name?: string };
+  describe(): { url: string; pid: number | null; mode: RedisMode; nodes: RedisNode[]; sentinels?: string; name?: string; clusterNodes?: string };
   /** URL of the node that is primary now (asked of the Sentinels in sentinel mode). */
   primaryUrl(): Promise<string>;
 }

@@ -1,0 +1,157 @@
+// REDIS_MODE=cluster: a Redis Cluster of three primaries with one replica each, on loopback ports,
+// created by `redis-cli --cluster create --cluster-replicas 1`. Every node keeps an AOF (fsync
+// everysec: a change is safe once a replica has it, the gateways WAIT for that per shard) and
+// `min-replicas-to-write 1` (a primary cut off from its replica refuses writes within MAX_LAG_S).
+// A node that died is started again after RESTART_DELAY_MS on its port with its nodes.conf: it
+// rejoins, and an old primary whose replica took over comes back as that one's replica (the
+// cluster tells it so). The ports are kept in the folder, so that `npm start` again restarts the
+// same cluster with its data; when they are taken, or the folder is new, a fresh cluster is made.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { freeClusterPorts, portFree } from './ports.js';
+import { RedisServer } from './redis-server.js';
+import { Restarter, type RedisNode, type RedisTopology, type TopologyOptions } from './topology.js';
+
+const HOST = '127.0.0.1';
+const NODES = 6;
+/** cluster-node-timeout: a primary unreachable this long is failed over to its replica. */
+export const CLUSTER_NODE_TIMEOUT_MS = 1500;
+const MAX_LAG_S = 2;
+
+interface DataNode { server: RedisServer; startedAs: 'primary' | 'replica' }
+
+export class ClusterRedis implements RedisTopology {
+  readonly mode = 'cluster' as const;
+  readonly data: DataNode[] = [];
+  private readonly restarter: Restarter;
+
+  constructor(private readonly o: TopologyOptions & { dir: string }) {
+    this.restarter = new Restarter(o.restartDelayMs, (e) => o.onEvent?.({ kind: 'redis-failed', role: 'replica', port: 0, why: String(e instanceof Error ? e.message : e) }));
+  }
+
+  private get portsFile(): string { return join(this.o.dir, 'ports.json'); }
+
+  async start(): Promise<void> {
+    const kept = await this.keptPorts();
+    if (!kept) rmSync(this.o.dir, { recursive: true, force: true });
+    mkdirSync(this.o.dir, { recursive: true });
+    const base = kept ? 0 : await freeClusterPorts(NODES);
+    for (let i = 0; i < NODES; i++) {
+      const node: DataNode = { startedAs: i < 3 ? 'primary' : 'replica', server: null as unknown as RedisServer };
+      node.server = new RedisServer({
+        port: kept ? kept[i] : base + i, dataDir: join(this.o.dir, `node-${i}`), appendfsync: this.o.appendfsync ?? 'everysec',
+        detached: this.o.detached, logFile: this.o.logDir && join(this.o.logDir, `redis-${i}.log`),
+        cluster: { nodeTimeoutMs: CLUSTER_NODE_TIMEOUT_MS }, minReplicas: { toWrite: 1, maxLagS: MAX_LAG_S },
+        onDeath: (s, code, signal) => {
+          this.o.onEvent?.({ kind: 'redis-exit', role: node.startedAs, port: s.port, pid: null, code, signal });
+          this.restarter.schedule(async () => { await s.start(); this.started(node); });
+        },
+      });
+      this.data.push(node);
+    }
+    await Promise.all(this.data.map(async (n) => { await n.server.start(); }));
+    writeFileSync(this.portsFile, `${JSON.stringify(this.data.map((n) => n.server.port))}\n`);
+    if (!kept) await this.create();
+    await this.settled(30_000);
+    await this.learnRoles();
+    for (const n of this.data) this.started(n);
+  }
+
+  /** The ports of the cluster last made in this folder, when they are all free again; else null. */
+  private async keptPorts(): Promise<number[] | null> {
+    if (!existsSync(this.portsFile)) return null;
+    try {
+      const ports = JSON.parse(readFileSync(this.portsFile, 'utf8')) as number[];
+      if (ports.length !== NODES || !existsSync(join(this.o.dir, 'node-0', 'nodes.conf'))) return null;
+      for (const p of ports) if (!(await portFree(p, HOST)) || !(await portFree(p + 10000, HOST))) return null;
+      return ports;
+    } catch { return null; }
+  }
+
+  /** redis-cli --cluster create: the first three nodes primaries, one replica each. */
+  private create(): Promise<void> {
+    const addrs = this.data.map((n) => `${HOST}:${n.server.port}`);
+    return new Promise((resolve, reject) => {
+      const p = spawn('redis-cli', ['--cluster', 'create', ...addrs, '--cluster-replicas', '1', '--cluster-yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      p.stdout.on('data', (d) => { out += d; });
+      p.stderr.on('data', (d) => { out += d; });
+      const t = setTimeout(() => p.kill('SIGKILL'), 30_000);
+      p.on('error', (e) => { clearTimeout(t); reject(e); });
+      p.on('exit', (code) => {
+        clearTimeout(t);
+        if (code === 0 && /All 16384 slots covered/.test(out)) resolve();
+        else reject(new Error(`redis-cli --cluster create failed: ${out.trim().split('\n').filter((l) => /ERR|error|\[ERR/i.test(l)).pop() ?? `exit ${code}`}`));
+      });
+    });
+  }
+
+  /** Until every node says cluster_state:ok and every primary has a replica online. */
+  private async settled(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      const states = await Promise.all(this.data.map((n) => this.ask(n.server.port, async (r) => ({
+        ok: /cluster_state:ok/.test(String(await r.call('CLUSTER', 'INFO'))),
+        role: String((await r.call('ROLE') as unknown[])[0]),
+        replicas: Number(/connected_slaves:(\d+)/.exec(await r.info('replication'))?.[1] ?? 0),
+      })).catch(() => null)));
+      const primaries = states.filter((s) => s?.role === 'master');
+      if (states.every((s) => s?.ok) && primaries.length === 3 && primaries.every((s) => s!.replicas >= 1)) return;
+      last = JSON.stringify(states);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`the Redis Cluster did not settle within ${timeoutMs / 1000} s (${last})`);
+  }
+
+  private async learnRoles(): Promise<void> {
+    for (const n of this.data) {
+      const role = await this.ask(n.server.port, async (r) => String((await r.call('ROLE') as unknown[])[0])).catch(() => null);
+      if (role) n.startedAs = role === 'master' ? 'primary' : 'replica';
+    }
+  }
+
+  private started(n: DataNode): void {
+    this.o.onEvent?.({ kind: 'redis-start', role: n.startedAs, port: n.server.port, pid: n.server.pid });
+  }
+
+  /** The data nodes that answer ROLE master now (the chaos experiment kills one of them). */
+  async currentPrimaries(): Promise<RedisServer[]> {
+    const roles = await Promise.all(this.data.map((n) => this.ask(n.server.port, async (r) => String((await r.call('ROLE') as unknown[])[0])).catch(() => null)));
+    return this.data.filter((_, i) => roles[i] === 'master').map((n) => n.server);
+  }
+
+  get url(): string { return `redis://${HOST}:${this.data[0]?.server.port ?? 0}`; }
+  get nodeList(): string { return this.data.map((n) => `${HOST}:${n.server.port}`).join(','); }
+
+  async primaryUrl(): Promise<string> {
+    const p = (await this.currentPrimaries())[0];
+    return p ? p.url : this.url;
+  }
+
+  async stop(): Promise<void> {
+    this.restarter.stop();
+    await Promise.all(this.data.map((n) => n.server.stop()));
+  }
+
+  gatewayEnv(): Record<string, string> { return { REDIS_MODE: 'cluster', REDIS_CLUSTER_NODES: this.nodeList }; }
+
+  describe() {
+    const nodes: RedisNode[] = this.data.map((n) => ({ role: n.startedAs, host: HOST, port: n.server.port, pid: n.server.pid }));
+    return { url: this.url, pid: null, mode: this.mode, nodes, clusterNodes: this.nodeList };
+  }
+
+  /** One short-lived connection to a node, one question, bounded. */
+  private async ask<T>(port: number, q: (r: Redis) => Promise<T>): Promise<T> {
+    const r = new Redis({ host: HOST, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableReadyCheck: false, connectTimeout: 500, commandTimeout: 1000 });
+    r.on('error', () => {});
+    try {
+      await r.connect();
+      return await q(r);
+    } finally {
+      r.disconnect();
+    }
+  }
+}
