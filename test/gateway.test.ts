@@ -1,8 +1,11 @@
-// The wire contract end to end, against a real 3-gateway cluster, once per transport: the
-// project's own cover of PROTOCOL.md (the ../shared checker runs in addition when present).
+// The wire contract end to end, against a real 3-gateway cluster, once per transport, on one Redis
+// (REDIS_MODE=single) and on a Redis Cluster (REDIS_MODE=cluster: sharded keys, SPUBLISH/SSUBSCRIBE,
+// WAIT per shard): the project's own cover of PROTOCOL.md (the ../shared checker runs in addition
+// when present).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Redis } from 'ioredis';
+import calculateSlot from 'cluster-key-slot';
+import { Cluster, Redis } from 'ioredis';
 import { fence, player, TestClient } from './support/client.js';
 import { startCluster } from './support/cluster.js';
 import { privateGameOn } from './support/play.js';
@@ -11,12 +14,27 @@ import { Keys } from '../server/store/keys.js';
 
 type C = Awaited<ReturnType<typeof startCluster>>;
 
-for (const transport of ['uws', 'ws'] as const) {
-  describe(`gateway over ${transport}`, () => {
+/** Gateways subscribed to a game's channel: PUBSUB NUMSUB, or SHARDNUMSUB on the node that serves its slot. */
+async function subscribersOf(cl: C, channel: string): Promise<number> {
+  if (cl.describe().redis.mode !== 'cluster') {
+    const r = new Redis(cl.redisUrl);
+    try { return Number((await r.pubsub('NUMSUB', channel))[1]); } finally { r.disconnect(); }
+  }
+  const c = new Cluster(cl.describe().redis.nodes.map((n) => ({ host: n.host, port: n.port })));
+  try {
+    await until('cluster slots known', () => c.slots.length > 0 && c.status === 'ready');
+    const node = c.slots[calculateSlot(channel)][0];
+    const r = c.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === node)!;
+    return Number((await r.call('PUBSUB', 'SHARDNUMSUB', channel) as unknown[])[1]);
+  } finally { c.disconnect(); }
+}
+
+for (const [transport, redisMode] of [['uws', 'single'], ['ws', 'single'], ['uws', 'cluster'], ['ws', 'cluster']] as const) {
+  describe(`gateway over ${transport}, REDIS_MODE=${redisMode}`, () => {
     let cl: C;
     let ws: string[];
     before(async () => {
-      cl = await startCluster({ transport, restartDelayMs: 500, env: { HELLO_TIMEOUT_MS: '1000' } });
+      cl = await startCluster({ transport, redisMode, restartDelayMs: 500, env: { HELLO_TIMEOUT_MS: '1000' } });
       ws = cl.gateways.map((g) => g.ws);
     });
     after(async () => { await cl.stop(); });
@@ -123,11 +141,10 @@ for (const transport of ['uws', 'ws'] as const) {
     });
 
     test('a gateway follows a game channel only while one of its sockets does', async () => {
-      const r = new Redis(cl.redisUrl);
-      try {
+      {
         const { A, B, S, id } = await privateGame();
         const ch = new Keys().gameChannel(id);
-        const subscribers = async () => Number((await r.pubsub('NUMSUB', ch))[1]);
+        const subscribers = () => subscribersOf(cl, ch);
         assert.equal(await subscribers(), 3);
         S.close();
         await S.waitClose();
@@ -135,7 +152,7 @@ for (const transport of ['uws', 'ws'] as const) {
         A.close(); B.close();
         await Promise.all([A.waitClose(), B.waitClose()]);
         await until('no gateway subscribed once nobody follows the game', subscribers, { ok: (n) => n === 0 });
-      } finally { r.disconnect(); }
+      }
     });
   });
 }

@@ -16,8 +16,8 @@ export interface TestClusterOptions {
   restartDelayMs?: number;
   redisUrl?: string;
   redisDataDir?: string;
-  /** single (default) or sentinel: a primary, two replicas and three Sentinels. */
-  redisMode?: 'single' | 'sentinel';
+  /** single (default), sentinel (a primary, two replicas and three Sentinels) or cluster (3 primaries + 3 replicas). */
+  redisMode?: 'single' | 'sentinel' | 'cluster';
 }
 
 export async function startCluster(o: TestClusterOptions = {}): Promise<Cluster & { dir: string }> {
