@@ -1,6 +1,6 @@
 // `npm test`: every test file under test/ and test/unit/ (node's test runner, one file at a time: each starts its
 // own Redis and clusters on free ports), then the independent contract check of ../shared, when it
-// is there, against a 3-gateway cluster with each transport. Ends with `N passed, N failed`.
+// is there, against a 3-gateway cluster with each transport, on one Redis and on a Redis Cluster. Ends with `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,10 +30,12 @@ if (count('fail') || count('cancelled')) failures.push('node tests');
 const checker = join(ROOT, '..', 'shared', 'contract-check', 'check.mjs');
 if (!only.length || only.includes('contract-check')) {
   if (existsSync(checker)) {
-    for (const transport of ['uws', 'ws'] as const) {
-      const res = await runContractCheck(checker, transport);
-      console.log(`# contract check (${transport}): ${res.summary}`);
-      if (res.ok) passed++; else { failed++; failures.push(`contract check (${transport})`); }
+    for (const redisMode of ['single', 'cluster'] as const) {
+      for (const transport of ['uws', 'ws'] as const) {
+        const res = await runContractCheck(checker, transport, redisMode);
+        console.log(`# contract check (${transport}, REDIS_MODE=${redisMode}): ${res.summary}`);
+        if (res.ok) passed++; else { failed++; failures.push(`contract check (${transport}, REDIS_MODE=${redisMode})`); }
+      }
     }
   } else {
     console.log('# ../shared/contract-check is not here: skipping the independent contract check (the tests above cover the contract)');
