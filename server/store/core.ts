@@ -72,6 +72,18 @@ export class StoreCore {
     return this.durability.barrier.sync(key).then(() => value);
   }
 
+  /**
+   * Resolves with `value` once the changes of a sequence survive a Redis process' death: one
+   * barrier per slot it wrote (`keys`, a key of each), so that a cluster barrier WAITs on each shard.
+   * A sequence runs its steps without a barrier each and ends here, after its idem record: an
+   * answer lost to a failed barrier is then given again by the resend.
+   */
+  async settledAll<T>(value: T, keys: string[]): Promise<T> {
+    if (this.durability.barrier.mode === 'fsync') return value;
+    await Promise.all([...new Set(keys)].map((k) => this.durability.barrier.sync(k)));
+    return value;
+  }
+
   /** A plain command's keys, checked to be of one slot as scripts' are (TRINE_CHECK_SLOTS=1). */
   one<K extends string[]>(what: string, ...keys: K): K {
     checkSlots(what, keys);
