@@ -5,7 +5,7 @@
 import type { Redis } from 'ioredis';
 import { Keys } from './keys.js';
 import { Outbox, redisPublisher, type Publisher } from './outbox.js';
-import { checkSlots, registerScripts, type ScriptCall, type ScriptName } from './scripts.js';
+import { registerScripts, type ScriptCall, type ScriptName } from './scripts.js';
 import { FSYNC, type Durability, type StoreLimits } from './store-types.js';
 
 /**
@@ -82,12 +82,6 @@ export class StoreCore {
     if (this.durability.barrier.mode === 'fsync') return value;
     await Promise.all([...new Set(keys)].map((k) => this.durability.barrier.sync(k)));
     return value;
-  }
-
-  /** A plain command's keys, checked to be of one slot as scripts' are (TRINE_CHECK_SLOTS=1). */
-  one<K extends string[]>(what: string, ...keys: K): K {
-    checkSlots(what, keys);
-    return keys;
   }
 
   /** Sends a notice the gateway publishes itself (player channels), once the change of `key` is durable. */
