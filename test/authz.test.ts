@@ -55,10 +55,10 @@ describe('authorization and tokens (gw-0 uws, gw-1 ws)', () => {
     }
   });
 
-  test('tokens: 32 base64url characters (192 bits), all different, resumable on any gateway; Redis holds only their SHA-256', async () => {
+  test('tokens: PLAYERID.SECRET, the secret 32 base64url characters (192 bits), all different, resumable on any gateway; Redis holds only their SHA-256', async () => {
     const clients = await Promise.all(Array.from({ length: 40 }, (_, i) => player(urls[i % 2], `t${i}`)));
     const tokens = clients.map((c) => c.token);
-    for (const t of tokens) assert.match(t, /^[A-Za-z0-9_-]{32}$/);
+    for (const [i, t] of tokens.entries()) assert.match(t, new RegExp(`^${clients[i].player!.id}\\.[A-Za-z0-9_-]{32}$`));
     assert.equal(new Set(tokens).size, tokens.length);
     const again = await player(urls[1], 'again', { token: tokens[0] });
     const w = again.msgs.find((m) => m.t === 'welcome')!;
@@ -99,7 +99,7 @@ describe('authorization and tokens (gw-0 uws, gw-1 ws)', () => {
       assert.equal(w.resumed, false, `token #${i} resumed a session`);
       assert.match(w.player.id, /./, 'a player id'); // so that the comparisons below cannot pass on undefined
       assert.notEqual(w.player.id, A.player!.id);
-      assert.match(w.token, /^[A-Za-z0-9_-]{32}$/, 'a new token');
+      assert.match(w.token, /^[A-Za-z0-9]{16}\.[A-Za-z0-9_-]{32}$/, 'a new token');
       assert.notEqual(w.token, token);
       assert.deepEqual(w.games, []);
       c.close();

@@ -11,6 +11,7 @@ import type { SentinelRedis } from '../server/launcher/sentinel.js';
 import { player, type Msg, type TestClient } from './support/client.js';
 import { sleep, startCluster } from './support/cluster.js';
 import { until as pollUntil } from './support/until.js';
+import { Keys } from '../server/store/keys.js';
 
 /** A bounded poll (the shared helper of test/support/until.ts), in this file's argument order. */
 const until = (check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<boolean> => pollUntil(what, check, { timeoutMs: ms });
@@ -79,7 +80,7 @@ describe('sentinel mode: failover followed by the gateways', () => {
     assert.equal(final.winner, 'X');
     const r = new Redis(await cl.primaryUrl());
     try {
-      const stored = JSON.parse((await r.hget(`trine:game:{g:${gameId}}`, 's'))!);
+      const stored = JSON.parse((await r.hget(new Keys().game(gameId), 's'))!);
       for (const [cell, mark] of acked) assert.equal(stored.board[cell], mark, `acknowledged move on cell ${cell} is on the final board`);
       assert.equal(stored.version, final.version);
     } finally {

@@ -131,7 +131,7 @@ export async function checkHistory(o: CheckOptions): Promise<CheckResult> {
     const id = g.id;
     const seated = seatedPeople(g);
     for (const pid of seated) {
-      if (!(await o.redis.sismember(o.keys.playerGames(pid), id))) {
+      if ((await o.redis.zscore(o.keys.playerGames(pid), id)) === null) {
         v.push({ kind: 'not-resumable', gameId: id, detail: `game ${g.status} at v${g.version} is not among the unfinished games of its player ${pid}` });
       }
     }

@@ -5,7 +5,7 @@
 import type { Redis } from 'ioredis';
 import { Keys } from './keys.js';
 import { Outbox, redisPublisher, type Publisher } from './outbox.js';
-import { checkSlots, registerScripts, type ScriptCall, type ScriptName } from './scripts.js';
+import { registerScripts, type ScriptCall, type ScriptName } from './scripts.js';
 import { FSYNC, type Durability, type StoreLimits } from './store-types.js';
 
 /**
@@ -72,10 +72,16 @@ export class StoreCore {
     return this.durability.barrier.sync(key).then(() => value);
   }
 
-  /** A plain command's keys, checked to be of one slot as scripts' are (TRINE_CHECK_SLOTS=1). */
-  one<K extends string[]>(what: string, ...keys: K): K {
-    checkSlots(what, keys);
-    return keys;
+  /**
+   * Resolves with `value` once the changes of a sequence survive a Redis process' death: one
+   * barrier per slot it wrote (`keys`, a key of each), so that a cluster barrier WAITs on each shard.
+   * A sequence runs its steps without a barrier each and ends here, after its idem record: an
+   * answer lost to a failed barrier is then given again by the resend.
+   */
+  async settledAll<T>(value: T, keys: string[]): Promise<T> {
+    if (this.durability.barrier.mode === 'fsync') return value;
+    await Promise.all([...new Set(keys)].map((k) => this.durability.barrier.sync(k)));
+    return value;
   }
 
   /** Sends a notice the gateway publishes itself (player channels), once the change of `key` is durable. */

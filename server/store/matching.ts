@@ -46,16 +46,23 @@ export async function queue(c: StoreCore, playerId: string, name: string, newGam
   const v = variantArgs(spec.variant);
   const prev = await recalled(c, playerId, idem);
   const matchedOf = (x: unknown[]) => ({ matched: x[1] === 'matched' ? String(x[2]) : null });
-  if (prev) return status(['R', ...prev.slice(1)], matchedOf);
+  if (prev) {
+    // a resend of a match whose making was cut short (a failed barrier): made now, not 2 s later
+    if (prev[1] === 'matched') await finishPending(c, v.name, String(prev[2]));
+    return status(['R', ...prev.slice(1)], matchedOf);
+  }
   const t = await c.exec('reserve', [k.playerGames(playerId), k.playerQueue(playerId), k.playerIdem(playerId, '')],
     ['q', v.name, c.limits.maxGamesPerPlayer, '', 0], false) as unknown[];
   if (t[0] === 'E') return { ok: false as const, code: 'ALREADY_IN_GAME' as const };
   if (t[1] && t[1] !== v.name) await leaveQueue(c, playerId, String(t[1]));
   await c.redis.sadd(k.queuesInUse(), v.name);
   c.fault('queue:queue');
-  const r = await c.run('queue', [k.queue(v.name), k.queueNames(v.name), k.queuePending(v.name)], [playerId, name, newGameId, v.players, v.json]);
+  const r = await c.exec('queue', [k.queue(v.name), k.queueNames(v.name), k.queuePending(v.name)], [playerId, name, newGameId, v.players, v.json], false) as unknown[];
+  const reply = await record(c, playerId, idem, r[0] === 'matched' ? ['OK', 'matched', String(r[1])] : ['OK', 'queued']);
+  // what the queue step did is durable before the game is made (no notice of a game a failover can undo)
+  await c.settledAll(null, [k.queue(v.name), k.playerQueue(playerId)]);
   if (r[0] === 'matched') await finishMatch(c, v.name, String(r[1]), { v: v.json, players: JSON.parse(String(r[2])) as { id: string; name: string }[] });
-  return status(await record(c, playerId, idem, r[0] === 'matched' ? ['OK', 'matched', String(r[1])] : ['OK', 'queued']), matchedOf);
+  return status(reply, matchedOf);
 }
 
 /** A pending match as queue-3.lua records it. */
@@ -71,8 +78,9 @@ export async function finishMatch(c: StoreCore, variant: string, gameId: string,
   await Promise.all(m.players.map(async (p) => {
     c.fault('queue:matched');
     await c.exec('matched', [k.playerGames(p.id), k.playerQueue(p.id)], [gameId, variant], false);
-    await c.notify(k.playerChannel(p.id), `M ${gameId}`, k.playerGames(p.id));
   }));
+  await c.settledAll(null, [k.game(gameId), ...m.players.map((p) => k.playerGames(p.id))]);
+  await Promise.all(m.players.map((p) => c.notify(k.playerChannel(p.id), `M ${gameId}`, k.playerGames(p.id))));
   c.fault('queue:done');
   await c.redis.hdel(k.queuePending(variant), gameId);
 }
@@ -82,7 +90,16 @@ export async function unqueue(c: StoreCore, playerId: string, idem: string) {
   if (prev) return status(['R', ...prev.slice(1)], () => ({}));
   const ticket = await c.redis.get(c.keys.playerQueue(playerId));
   const left = ticket ? await leaveQueue(c, playerId, ticket, true) : null;
-  return status(await record(c, playerId, idem, ['OK', left ? 1 : 0]), () => ({}));
+  const reply = await record(c, playerId, idem, ['OK', left ? 1 : 0]);
+  return status(await c.settledAll(reply, [c.keys.playerQueue(playerId), ...(ticket ? [c.keys.queue(ticket)] : [])]), () => ({}));
+}
+
+/** Finishes pending match `gameId` of queue `variant` if it is still pending. */
+async function finishPending(c: StoreCore, variant: string, gameId: string): Promise<void> {
+  const v = await c.redis.hget(c.keys.queuePending(variant), gameId);
+  let m: PendingMatch | null = null;
+  try { m = v === null ? null : JSON.parse(v) as PendingMatch; } catch { /* malformed: the reconciler drops it */ }
+  if (m && Array.isArray(m.players)) await finishMatch(c, variant, gameId, m);
 }
 
 /** S3's reconciler: finishes every pending match older than `ageMs` of every queue in use. Returns how many. */

@@ -32,7 +32,9 @@ export async function reserve(c: StoreCore, playerId: string, gameId: string, o:
   const keys = [k.playerGames(playerId), k.playerQueue(playerId), k.playerIdem(playerId, o.idem ?? '')];
   let r = await c.exec('reserve', keys, args, false) as unknown[];
   if (r[0] === 'E') {
-    await unfinishedGames(c, playerId);
+    // full: stale entries go (G2), a rematch reserved while waiting for the others' asks too (the
+    // player moves on; should that rematch start, it seats the player all the same)
+    await unfinishedGames(c, playerId, true);
     r = await c.exec('reserve', keys, args, false) as unknown[];
   }
   if (r[0] === 'P') return { ok: 'recorded', record: JSON.parse(String(r[1])) as unknown[] };
@@ -41,8 +43,11 @@ export async function reserve(c: StoreCore, playerId: string, gameId: string, o:
   return { ok: true, added: r[2] === 1 };
 }
 
-/** The player's unfinished games, read from their snapshots; releases stale entries on the way (G2). Once durable. */
-export async function unfinishedGames(c: StoreCore, playerId: string): Promise<{ id: string; raw: RawSnapshot }[]> {
+/**
+ * The player's unfinished games, read from their snapshots; releases stale entries on the way (G2),
+ * with `all` every entry whose game is missing, judged or not. Once durable.
+ */
+export async function unfinishedGames(c: StoreCore, playerId: string, all = false): Promise<{ id: string; raw: RawSnapshot }[]> {
   const index = c.keys.playerGames(playerId);
   const e = await c.exec('games', [index], [], false) as string[];
   const out: { id: string; raw: RawSnapshot }[] = [];
@@ -50,7 +55,7 @@ export async function unfinishedGames(c: StoreCore, playerId: string): Promise<{
     const s = await c.redis.hget(c.keys.game(id), 's');
     const raw = s === null ? null : toRaw(s);
     if (raw && !isFinished(raw)) out.push({ id, raw });
-    else if (raw || Number(e[i + 1]) === 1) await c.release(playerId, id);
+    else if (raw || all || Number(e[i + 1]) === 1) await c.release(playerId, id);
   })()])));
   return c.settled(out, index);
 }
@@ -88,11 +93,12 @@ export async function create(c: StoreCore, playerId: string, name: string, gameI
   }
   c.fault('create:game');
   const b = bucketOf(gameId);
-  const r = await c.run('create', [k.game(gameId), k.deadlines(b), k.outbox(b)],
-    [playerId, name, gameId, vs ? '' : code, l.inviteTtlMs, l.abandonMs, variantArgs(spec.variant).json, vs ? 1 : 0, l.turnMs, k.gameChannel(gameId)]);
+  const r = await c.exec('create', [k.game(gameId), k.deadlines(b), k.outbox(b)],
+    [playerId, name, gameId, vs ? '' : code, l.inviteTtlMs, l.abandonMs, variantArgs(spec.variant).json, vs ? 1 : 0, l.turnMs, k.gameChannel(gameId)], false) as unknown[];
   // the id names another player's game: the caller retries with other ones
   if (r[0] === 'E') return undo();
   if (idem) await c.redis.set(k.playerIdem(playerId, idem), JSON.stringify(['OK', ...r.slice(1)]), 'EX', 600);
+  await c.settledAll(null, [k.playerGames(playerId), k.game(gameId), ...(vs ? [] : [k.code(code)])]);
   if (r[0] === 'OK') await c.notify(k.playerChannel(playerId), `G ${gameId}`, k.playerGames(playerId));
   return status(r, (x) => ({ version: Number(x[1]), gameId: String(x[2]), code: String(x[3]) }));
 }
@@ -104,15 +110,16 @@ export async function join(c: StoreCore, playerId: string, name: string, code: s
   if (res.ok !== true) return { ok: false as const, code: 'ALREADY_IN_GAME' as const };
   c.fault('join:game');
   const b = bucketOf(gameId);
-  const r = await c.run('join', [k.game(gameId), k.deadlines(b), k.outbox(b)],
-    [playerId, name, gameId, c.limits.turnMs, c.limits.abandonMs, idem, k.gameChannel(gameId), code]);
+  const r = await c.exec('join', [k.game(gameId), k.deadlines(b), k.outbox(b)],
+    [playerId, name, gameId, c.limits.turnMs, c.limits.abandonMs, idem, k.gameChannel(gameId), code], false) as unknown[];
   if (r[0] === 'E') {
     if (res.added) await c.release(playerId, gameId);
   } else {
     // for a resend once the code no longer names the game (recalledJoin)
     if (idem) await c.redis.set(k.playerIdem(playerId, idem), JSON.stringify(['OK', ...r.slice(1)]), 'EX', 600);
-    if (r[0] === 'OK') await c.notify(k.playerChannel(playerId), `G ${gameId}`, k.playerGames(playerId));
   }
+  await c.settledAll(null, [k.playerGames(playerId), k.game(gameId)]);
+  if (r[0] === 'OK') await c.notify(k.playerChannel(playerId), `G ${gameId}`, k.playerGames(playerId));
   return status(r, (x) => ({ version: Number(x[1]), gameId: String(x[2]) }));
 }
 
@@ -129,16 +136,18 @@ export async function rematch(c: StoreCore, playerId: string, gameId: string, id
   if (res.ok !== true) return { ok: false as const, code: 'ALREADY_IN_GAME' as const };
   c.fault('rematch:game');
   const b = bucketOf(gameId);
-  const r = await c.run('rematch', [k.game(gameId), k.game(id), k.deadlines(b), k.outbox(b)],
-    [playerId, id, c.limits.turnMs, c.limits.abandonMs, idem, k.gameChannel(gameId), k.gameChannel(id)]);
+  const r = await c.exec('rematch', [k.game(gameId), k.game(id), k.deadlines(b), k.outbox(b)],
+    [playerId, id, c.limits.turnMs, c.limits.abandonMs, idem, k.gameChannel(gameId), k.gameChannel(id)], false) as unknown[];
   if (r[0] === 'E' && res.added) await c.release(playerId, id);
   if (r[0] === 'OK' && r[1] === 'started') {
     const s = await c.redis.hget(k.game(id), 's');
     const players = s ? Object.values((JSON.parse(s) as { players: Record<string, { id: string; computer?: boolean } | null> }).players) : [];
-    await Promise.all(players.filter((p) => p && !p.computer).map(async (p) => {
-      await c.exec('matched', [k.playerGames(p!.id), k.playerQueue(p!.id)], [id, ''], false);
-      await c.notify(k.playerChannel(p!.id), `R ${gameId} ${id}`, k.playerGames(p!.id));
-    }));
+    const people = players.filter((p) => p && !p.computer).map((p) => p!.id);
+    for (const pid of people) await c.exec('matched', [k.playerGames(pid), k.playerQueue(pid)], [id, ''], false);
+    await c.settledAll(null, [k.game(gameId), ...people.map((pid) => k.playerGames(pid))]);
+    await Promise.all(people.map((pid) => c.notify(k.playerChannel(pid), `R ${gameId} ${id}`, k.playerGames(pid))));
+  } else {
+    await c.settledAll(null, [k.game(gameId), k.playerGames(playerId)]);
   }
   return status(r, (x) => ({ started: x[1] === 'started' ? String(x[2]) : null, ...(x[3] === 'cpu' ? { computerTurn: true as const } : {}) }));
 }

@@ -32,6 +32,9 @@ export const withoutRid = (m: Msg): Msg => { const { rid: _rid, ...rest } = m; r
 /** Redis holds the application of `body` by `playerId`: its idem record, or the move's mid field. */
 export async function applied(redis: Redis, playerId: string, body: Msg): Promise<boolean> {
   if (body.t === 'move') return (await redis.hexists(keys.game(body.gameId), `m:${playerId}:${body.mid}`)) === 1;
+  // join, resign and rematch record theirs in the game (docs/REDIS.md), the others in the player's slot
+  const gameId = body.t === 'join' ? await redis.get(keys.code(body.code)) : body.t === 'resign' || body.t === 'rematch' ? body.gameId : null;
+  if (gameId) return (await redis.hexists(keys.game(gameId), `i:${playerId}:${body.idem}`)) === 1;
   return (await redis.exists(keys.playerIdem(playerId, body.idem))) === 1;
 }
 
@@ -51,7 +54,7 @@ export function idemCases(w: World): { name: string; run(): Promise<void> }[] {
   /** A player on gateway 0 and its twin socket on gateway 1. */
   const pair = async (label: string) => { const c = await who(0, label); return [c, await who(1, `${label}'`, c.token)] as const; };
   const version = async (gameId: string) => JSON.parse((await w.redis.hget(keys.game(gameId), 's'))!).version as number;
-  const unfinished = (c: TestClient) => w.redis.smembers(keys.playerGames(c.player!.id));
+  const unfinished = (c: TestClient) => w.redis.zrange(keys.playerGames(c.player!.id), '0', '-1');
   /** Tries `body` once without an answer (`between` reads Redis then), resends it, resends it again: both resends answer the same. */
   const resent = async (c: TestClient, twin: TestClient, body: Msg, between?: () => Promise<void>) => {
     await w.firstTry(c, body);

@@ -5,6 +5,7 @@
 // invite codes, the deadlines of time rules, the queue, sessions) against the games.
 import type { Redis } from 'ioredis';
 import { count, isBoard, isFinished, outcome, seatsIn, turnOf, type Mark, type Status } from '../../shared/rules.js';
+import { bucketOf } from '../../server/store/keys.js';
 import { isClassic, isVariant, seatsOf } from '../../shared/variant.js';
 
 const STATUSES = ['waiting', 'playing', 'won', 'draw', 'aborted'];
@@ -144,8 +145,9 @@ export async function auditRedis(r: Redis, prefix = 'trine'): Promise<{ games: n
   const games = new Map<string, G>();
   const rules = new Map<string, number | null>();
   for (const key of keys(/^:game:/)) {
-    const m = /^.*:game:\{g:(.+)\}$/.exec(key);
-    if (!m) { problems.push(`stray key ${key}`); continue; }
+    const m = /^.*:game:\{t:(\d+)\}:([^:]+)$/.exec(key);
+    if (!m || bucketOf(m[2]) !== Number(m[1])) { problems.push(`stray key ${key}`); continue; }
+    m.splice(1, 1); // m[1]: the game id
     const h = hash(key);
     let g: G;
     try { g = JSON.parse(h.s); } catch { problems.push(`${key}: snapshot is not JSON`); continue; }
@@ -159,6 +161,8 @@ export async function auditRedis(r: Redis, prefix = 'trine'): Promise<{ games: n
       else if (/^r[XOYZ]$/.test(f)) { if (v !== '1' || !isFinished(g.status)) bad(); }
       else if (f === 'next') { if (!isFinished(g.status)) bad(); }
       else if (/^o[XOYZ]$/.test(f)) { if (v !== '0' && v !== '1') bad(); } // presence of a seat
+      else if (/^q[XOYZ]$/.test(f)) { if (!/^\d+$/.test(v)) bad('(presence sequence)'); }
+      else if (/^i:/.test(f)) { if (!isJson(v)) bad('(idem record)'); }
       else if (/^a[XOYZ]$/.test(f)) { if (!/^\d+$/.test(v) || isFinished(g.status) || h[`o${f[1]}`] !== '0') bad('(abandonment)'); }
       else if (f === 'ix') { if (!/^\d+$/.test(v) || g.status !== 'waiting') bad('(invite expiry)'); }
       else if (f === 'il') { if (!/^\d+$/.test(v) || isFinished(g.status)) bad('(idle lifetime)'); }
@@ -172,48 +176,53 @@ export async function auditRedis(r: Redis, prefix = 'trine'): Promise<{ games: n
   }
   /** The seats a game's people hold and still play in (not the computer's, not out). */
   const heldSeats = (g: G): Mark[] => seatsOf(g.variant?.players ?? 2).filter((s) => g.players?.[s] && !g.players[s].computer && !(g.out ?? []).includes(s));
-  const seatOf = (g: G, pid: string) => heldSeats(g).some((s) => g.players[s].id === pid);
+  // a games index may hold stale entries (G2, docs/REDIS.md: a reservation whose game was never
+  // made, a release cut short), harmless; what it must hold is every unfinished seat (G1, below)
   for (const key of keys(/^:player:\{p:[^}]*\}:games$/)) {
-    const pid = /\{p:(.+)\}:games$/.exec(key)?.[1] ?? '';
-    for (const id of list(dump.get(key))) {
-      const g = games.get(id);
-      if (!g) problems.push(`${key}: lists missing game ${id}`);
-      else if (isFinished(g.status) || !seatOf(g, pid)) problems.push(`${key}: lists ${id} (${g.status}) without an unfinished seat`);
-    }
+    for (const [id, score] of chunk(list(dump.get(key)))) if (!id || !/^\d+$/.test(score)) problems.push(`${key}: entry ${id} ${score}`);
   }
+  const indexOf = (pid: string) => chunk(list(dump.get(`${prefix}:player:{p:${pid}}:games`))).map(([id]) => id);
   for (const [id, g] of games) {
     if (isFinished(g.status)) continue;
     for (const s of heldSeats(g)) {
-      if (!list(dump.get(`${prefix}:player:{p:${g.players[s].id}}:games`)).includes(id)) problems.push(`${id}: not in ${s}'s unfinished games`);
+      if (!indexOf(g.players[s].id).includes(id)) problems.push(`${id}: not in ${s}'s unfinished games (G1)`);
     }
-    if (g.status === 'waiting' && dump.get(`${prefix}:code:${g.code}`) !== id) problems.push(`${id}: waiting without its invite code`);
+    const codeKey = g.code ? `${prefix}:code:{t:${bucketOf(g.code)}}:${g.code}` : '';
+    if (g.status === 'waiting' && dump.get(codeKey) !== id) problems.push(`${id}: waiting without its invite code`);
   }
   for (const key of keys(/^:code:/)) {
+    const m = /:code:\{t:(\d+)\}:([^:]+)$/.exec(key);
     const id = String(dump.get(key));
     const g = games.get(id);
-    // a code lives while its game is unfinished (joining a started game answers GAME_FULL)
-    if (!g || isFinished(g.status) || `${prefix}:code:${g.code}` !== key) problems.push(`${key}: names ${id} (${g?.status})`);
+    // a code names its unfinished game (a started one: GAME_FULL); one of a create or an end cut
+    // short names a missing or finished game until it expires (join: NOT_FOUND)
+    if (!m || bucketOf(m[2]) !== Number(m[1]) || (g && g.code !== m[2])) problems.push(`${key}: names ${id} (${g?.status})`);
   }
-  // one entry per unfinished game with a time rule, at its earliest rule
-  const scheduled = new Map(chunk(list(dump.get(`${prefix}:deadlines`))));
+  // one entry per unfinished game with a time rule, at its earliest rule, in its bucket's deadlines
+  const scheduled = new Map<string, string>();
+  for (const key of keys(/^:deadlines:\{t:\d+\}$/)) {
+    const b = Number(/\{t:(\d+)\}/.exec(key)![1]);
+    for (const [id, score] of chunk(list(dump.get(key)))) {
+      if (bucketOf(id) !== b) problems.push(`${key}: ${id} of another bucket`);
+      scheduled.set(id, score);
+    }
+  }
   for (const [id, score] of scheduled) {
     const g = games.get(id);
     if (!g || isFinished(g.status)) problems.push(`deadline for ${id} (${g?.status ?? 'missing'})`);
     else if (rules.get(id) !== Number(score)) problems.push(`deadline of ${id}: ${score}, its earliest rule ${rules.get(id)}`);
   }
   for (const [id, at] of rules) if (at !== null && !scheduled.has(id)) problems.push(`${id}: a time rule at ${at} never scheduled`);
-  const names = hash(`${prefix}:queue:names`);
-  for (const [pid] of chunk(list(dump.get(`${prefix}:queue`)))) if (!(pid in names)) problems.push(`queued ${pid} without a name`);
-  // a variant's queue: each player named, and recorded as waiting there (so that leaving finds it)
-  for (const key of keys(/^:queue:\d+x\d+k\d+p\d+$/)) {
-    const name = key.slice(`${prefix}:queue:`.length);
+  // each queue (the classic one is 3x3k3p2): each player named, and its ticket names the queue (so that leaving finds it)
+  for (const key of keys(/^:queue:\{q:\d+x\d+k\d+p\d+\}$/)) {
+    const name = /\{q:([^}]+)\}$/.exec(key)![1];
     const vnames = hash(`${key}:names`);
     for (const [pid] of chunk(list(dump.get(key)))) {
       if (!(pid in vnames)) problems.push(`queued ${pid} for ${name} without a name`);
       if (dump.get(`${prefix}:player:{p:${pid}}:queue`) !== name) problems.push(`queued ${pid} for ${name}, its record says ${dump.get(`${prefix}:player:{p:${pid}}:queue`)}`);
     }
   }
-  for (const key of keys(/^:session:/)) {
+  for (const key of keys(/^:player:\{p:[^}]+\}:session:/)) {
     if (!/:session:[0-9a-f]{64}$/.test(key)) problems.push(`session key ${key}`);
     const s = hash(key);
     if (!s.pid || !isPlayer({ id: s.pid, name: s.name })) problems.push(`${key}: ${JSON.stringify(s)}`);

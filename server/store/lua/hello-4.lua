@@ -24,4 +24,5 @@ else
   resumed = 0
 end
 local seq = add_conn(KEYS[2], KEYS[3], ARGV[6])
+redis.call('EXPIRE', KEYS[4], 2592000) -- the games index: renewed while its player comes back
 return with_games({resumed, ARGV[2], name, seq}, KEYS[4])

@@ -7,4 +7,5 @@
 local t = redis.call('TIME')
 redis.call('ZADD', KEYS[1], 'NX', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), ARGV[1])
 if redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('DEL', KEYS[2]) end
+redis.call('EXPIRE', KEYS[1], 2592000)
 return 1

@@ -29,4 +29,6 @@ else
   redis.call('SET', KEYS[2], ARGV[2])
 end
 if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4], 'EX', 600) end
+-- the index of a player nobody hears from any more goes in time (hello and every seat renew it)
+redis.call('EXPIRE', KEYS[1], 2592000)
 return {'OK', ticket, added}
