@@ -1,5 +1,5 @@
 // `npm run chaos -- [--duration SECONDS] [--kill-every SECONDS] [--fault gateway-kill,redis-restart] [--demo]`
-// `npm run chaos -- --redis sentinel --fault primary-kill[,gateway-kill] [--primary-kill-every SECONDS (20)]`
+// `npm run chaos -- --redis sentinel|cluster --fault primary-kill[,gateway-kill] [--primary-kill-every SECONDS (20)]`
 // The kill-a-gateway experiment on a local cluster it starts itself: prints the hypothesis, runs
 // the bots while faults are injected, checks the recorded history against Redis, prints the
 // verdict and its figures. Exit 0 only when the hypothesis held.
@@ -10,7 +10,7 @@ import { runChaos, type ChaosOptions, type Fault } from './chaos/experiment.js';
 import { hypothesis, judge, report } from './chaos/report.js';
 
 const USAGE = `usage: npm run chaos -- [--duration SECONDS (60)] [--kill-every SECONDS (3; 20 for primary-kill)]
-       [--fault gateway-kill|redis-restart|both|primary-kill|primary-kill,gateway-kill] [--redis single|sentinel (single)]
+       [--fault gateway-kill|redis-restart|both|primary-kill|primary-kill,gateway-kill] [--redis single|sentinel|cluster (single)]
        [--primary-kill-every SECONDS (20; --kill-every when primary-kill is the only fault)]
        [--gateways N (5)] [--games N (100)] [--rate MOVES_PER_S (260)] [--spectators N (50)] [--restart-delay MS (2000)]
        [--redis-down SECONDS (3)] [--classic-only] [--demo]
@@ -39,12 +39,12 @@ const num = (k: keyof typeof a, min: number): number => {
 };
 const faults = (a.fault === 'both' ? 'gateway-kill,redis-restart' : a.fault!).split(',') as Fault[];
 if (faults.some((f) => !['gateway-kill', 'redis-restart', 'primary-kill'].includes(f))) { console.error(`npm run chaos: unknown --fault "${a.fault}".\n${USAGE}`); process.exit(2); }
-if (a.redis !== 'single' && a.redis !== 'sentinel') {
-  console.error(`npm run chaos: --redis ${a.redis === 'cluster' ? 'cluster is not supported yet' : `must be single or sentinel, not "${a.redis}"`}.\n${USAGE}`);
+if (a.redis !== 'single' && a.redis !== 'sentinel' && a.redis !== 'cluster') {
+  console.error(`npm run chaos: --redis must be single, sentinel or cluster, not "${a.redis}".\n${USAGE}`);
   process.exit(2);
 }
-if (faults.includes('primary-kill') && a.redis !== 'sentinel') { console.error(`npm run chaos: --fault primary-kill needs --redis sentinel (a replica to fail over to).\n${USAGE}`); process.exit(2); }
-if (faults.includes('redis-restart') && a.redis === 'sentinel') { console.error(`npm run chaos: --fault redis-restart is for --redis single; use primary-kill with sentinel.\n${USAGE}`); process.exit(2); }
+if (faults.includes('primary-kill') && a.redis === 'single') { console.error(`npm run chaos: --fault primary-kill needs --redis sentinel or cluster (a replica to fail over to).\n${USAGE}`); process.exit(2); }
+if (faults.includes('redis-restart') && a.redis !== 'single') { console.error(`npm run chaos: --fault redis-restart is for --redis single; use primary-kill with sentinel or cluster.\n${USAGE}`); process.exit(2); }
 const primaryOnly = faults.includes('primary-kill') && !faults.includes('gateway-kill');
 a['primary-kill-every'] ??= primaryOnly ? a['kill-every'] ?? '20' : '20';
 a['kill-every'] ??= primaryOnly ? '20' : '3';
@@ -68,7 +68,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 const print = eventPrinter(process.stdout, () => t0, a.demo!);
 
 console.log(`${hypothesis(o)}\n`);
-const store = o.redisMode === 'sentinel' ? 'a Redis primary, two replicas and three Sentinels of its own' : 'a Redis with AOF of its own';
+const store = { single: 'a Redis with AOF of its own', sentinel: 'a Redis primary, two replicas and three Sentinels of its own', cluster: 'a Redis Cluster of its own (3 primaries, a replica each)' }[o.redisMode ?? 'single'];
 const games = o.mix ? 'quick-match games (some of a three-player variant, some against the computer)' : 'classic quick-match games';
 console.log(`Experiment: ${o.gateways} gateways and ${store}; ${o.games * 2} bots playing ${games} at ~${o.rate} moves/s and ${o.spectators} spectators for ${duration} s; faults: ${faults.join(', ')}.\n`);
 try {

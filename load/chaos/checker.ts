@@ -8,6 +8,9 @@
 //  - every game either finished or is still resumable (listed for its players, and a real resume
 //    with a player's token gets it back), and none stood still while the bots were playing.
 import type { Redis } from 'ioredis';
+
+/** What the checker reads: a Redis or a Cluster (one key per command). */
+export type CheckerRedis = Pick<Redis, 'hgetall' | 'zscore'>;
 import { seatOf, type GameSnapshot } from '../../shared/protocol.js';
 import { isFinished, type Status } from '../../shared/rules.js';
 import { seatsOf } from '../../shared/variant.js';
@@ -19,7 +22,7 @@ export interface Violation { kind: ViolationKind; gameId: string; detail: string
 
 export interface CheckOptions {
   history: History;
-  redis: Redis;
+  redis: CheckerRedis;
   keys: Keys;
   /** When the bots stopped making moves (performance.now()). */
   stoppedAt: number;
@@ -37,15 +40,14 @@ export interface CheckResult {
 
 interface Final { game: GameSnapshot; mids: Map<string, number> }
 
-async function readFinal(redis: Redis, keys: Keys, ids: string[]): Promise<Map<string, Final | null>> {
+async function readFinal(redis: CheckerRedis, keys: Keys, ids: string[]): Promise<Map<string, Final | null>> {
   const out = new Map<string, Final | null>();
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    const p = redis.pipeline();
-    for (const id of chunk) p.hgetall(keys.game(id));
-    const res = (await p.exec()) ?? [];
+    // one HGETALL per game (not a pipeline: on a Redis Cluster the games are in many slots)
+    const res = await Promise.all(chunk.map((id) => redis.hgetall(keys.game(id))));
     chunk.forEach((id, j) => {
-      const h = res[j]?.[1] as Record<string, string> | undefined;
+      const h = res[j] as Record<string, string> | undefined;
       if (!h?.s) { out.set(id, null); return; }
       const mids = new Map<string, number>();
       for (const [f, v] of Object.entries(h)) if (f.startsWith('m:')) mids.set(f.slice(2), Number(v));

@@ -12,7 +12,7 @@ export function eventPrinter(out: NodeJS.WriteStream, t0: () => number, verbose:
     else if (e.kind === 'redis') out.write(`${t}  REDIS  ${e.what === 'stopped' ? 'stopped (SIGTERM; AOF on disk)' : 'started again from its AOF'}\n`);
     else if (e.kind === 'primary-kill') out.write(`${t}  KILL   the Redis primary on port ${e.port} (SIGKILL pid ${e.pid})\n`);
     else if (e.kind === 'phase') out.write(`${t}  ${e.what}\n`);
-    else if (e.kind === 'cluster' && e.e.kind === 'redis' && e.e.e.kind === 'failover') out.write(`${t}  FAILOVER  the Sentinels made ${e.e.e.to} the primary\n`);
+    else if (e.kind === 'cluster' && e.e.kind === 'redis' && e.e.e.kind === 'failover') out.write(`${t}  FAILOVER  ${e.e.e.to} is a primary now (was ${e.e.e.from})\n`);
     else if (e.kind === 'cluster' && verbose) {
       const c = e.e;
       if (c.kind === 'gateway-start') out.write(`${t}  start  ${c.id} (pid ${c.pid})\n`);

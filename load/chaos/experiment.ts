@@ -5,9 +5,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { Cluster as RedisCluster, Redis } from 'ioredis';
 import { Cluster } from '../../server/launcher/cluster.js';
 import { freePortRange } from '../../server/launcher/ports.js';
+import { ClusterRedis } from '../../server/launcher/redis-cluster.js';
 import { SentinelRedis } from '../../server/launcher/sentinel.js';
 import { Keys } from '../../server/store/keys.js';
 import { BotConnection } from '../bot/connection.js';
@@ -134,12 +135,15 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
   }
   if (o.faults.includes('primary-kill')) {
     const topo = cluster.topology;
-    if (!(topo instanceof SentinelRedis)) throw new Error('the primary-kill fault needs --redis sentinel');
+    if (!(topo instanceof SentinelRedis) && !(topo instanceof ClusterRedis)) throw new Error('the primary-kill fault needs --redis sentinel or cluster');
+    // sentinel: the primary the Sentinels name now; cluster: the primary of a random shard
+    const pick = async () => (topo instanceof SentinelRedis ? topo.currentPrimary()
+      : ((ps) => ps[Math.floor(Math.random() * ps.length)] ?? null)(await topo.currentPrimaries()));
     faults.push((async () => {
       const every = (o.primaryKillEveryS ?? 20) * 1000;
       for (let next = t0 + every; next < end - 1000; next += every) {
         await sleep(Math.max(0, next - performance.now()));
-        const primary = await topo.currentPrimary(); // the one the Sentinels name now
+        const primary = await pick();
         if (!primary?.alive) continue;
         const at = performance.now();
         const k = { port: primary.port, at, readyAt: 0 };
@@ -180,13 +184,15 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
   await sleep(500); // the last snapshots reach everyone
 
   emit({ kind: 'phase', what: 'history checker runs against Redis', at: performance.now() });
-  const redis = new Redis(await cluster.primaryUrl(), { maxRetriesPerRequest: 3 });
+  const redis = o.redisMode === 'cluster'
+    ? new RedisCluster(cluster.describe().redis.nodes.map((n) => ({ host: n.host, port: n.port })), { redisOptions: { maxRetriesPerRequest: 3 } })
+    : new Redis(await cluster.primaryUrl(), { maxRetriesPerRequest: 3 });
   const keys = new Keys('trine');
   let check: CheckResult;
   let unresumed = 0;
   let gatewayRollbacks: number | null = null;
   try {
-    if (o.tamper) await o.tamper(redis, keys, history);
+    if (o.tamper) await o.tamper(redis as Redis, keys, history); // tests tamper in single mode only
     const byPlayer = new Map(players.map((p) => [p.conn.playerId, p.conn.token]));
     check = await checkHistory({
       history, redis, keys, stoppedAt: pausedAt, stuckMs: 10_000,

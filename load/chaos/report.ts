@@ -15,7 +15,9 @@ export function hypothesis(o: ChaosOptions, minRate = MIN_RATE): string {
     parts.push(`with about 20% of the ${o.gateways} gateways down at any time (a random one SIGKILLed every ${o.killEveryS} s, restarted after ${o.restartDelayMs} ms; at least ${MIN_DOWN_SHARE * 100}% of gateway-time down)`);
   }
   if (o.faults.includes('primary-kill')) {
-    parts.push(`with the Redis primary SIGKILLed every ${o.primaryKillEveryS ?? 20} s (a replica promoted by the Sentinels, the old primary restarted as a replica after ${o.restartDelayMs} ms)`);
+    parts.push(o.redisMode === 'cluster'
+      ? `with the primary of a random shard of the Redis Cluster SIGKILLed every ${o.primaryKillEveryS ?? 20} s (its replica promoted by the cluster, the old primary restarted as a replica after ${o.restartDelayMs} ms)`
+      : `with the Redis primary SIGKILLed every ${o.primaryKillEveryS ?? 20} s (a replica promoted by the Sentinels, the old primary restarted as a replica after ${o.restartDelayMs} ms)`);
   }
   if (o.faults.includes('redis-restart')) {
     parts.push(`with Redis stopped for ${o.redisDownS} s at ${o.redisAtS} s and started again with its data (AOF), the gateways answering UNAVAILABLE meanwhile`);

@@ -19,8 +19,8 @@ export interface ChaosOptions {
   /** Moves per second the bots aim at (their think time follows from it). */
   rate: number;
   faults: Fault[];
-  /** single (default) or sentinel (a primary, two replicas, three Sentinels; needed by primary-kill). */
-  redisMode?: 'single' | 'sentinel';
+  /** single (default), sentinel (a primary, two replicas, three Sentinels) or cluster (3 primaries + 3 replicas); primary-kill needs one of the last two. */
+  redisMode?: 'single' | 'sentinel' | 'cluster';
   /** primary-kill: the current primary is SIGKILLed every this many seconds. */
   primaryKillEveryS?: number;
   /** When Redis is stopped (s after the start) and for how long. */

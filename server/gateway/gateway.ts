@@ -104,7 +104,7 @@ export class Gateway {
     const registration = this.registration = new Registration({
       store, cmd: o.cmd, sub: o.sub, instanceId, heartbeatMs: cfg.HEARTBEAT_MS, commandTimeoutMs: cfg.REDIS_COMMAND_TIMEOUT_MS,
       info: { id: cfg.GATEWAY_ID, instance: instanceId, url: cfg.PUBLIC_URL, ws: `${cfg.PUBLIC_URL.replace(/^http/, 'ws')}/ws` },
-      conns: () => this.conns, isDraining, now, log, metrics, isPrimary: o.isPrimary,
+      conns: () => this.conns, isDraining, now, log, metrics, isPrimary: o.isPrimary, clusterMode: cfg.REDIS_MODE === 'cluster',
     });
     const health = this.health = new Readiness({
       cmd: o.cmd, sub: o.sub, registration, subs, rooms, players: this.players, isDraining, now, log, metrics,

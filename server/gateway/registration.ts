@@ -38,6 +38,8 @@ export interface RegistrationDeps {
   metrics: Pick<Metrics, 'redisErrors'>;
   /** Sentinel mode: whether the command connection's node is a primary now (ROLE); see below. */
   isPrimary?: () => Promise<boolean>;
+  /** REDIS_MODE=cluster: an error reply to the heartbeat (a shard failing over) does not make the connections again. */
+  clusterMode?: boolean;
 }
 
 export class Registration {
@@ -109,7 +111,9 @@ export class Registration {
         d.log.warn('the redis node is not the primary any more: reconnecting through the Sentinels');
         d.cmd.disconnect(true);
         d.sub.disconnect(true);
-      } else if (this.failedBeats >= MAX_FAILED_BEATS && !d.isDraining()) {
+      } else if (this.failedBeats >= MAX_FAILED_BEATS && !d.isDraining() && !(d.clusterMode && e instanceof Error && e.name === 'ReplyError')) {
+        // (cluster mode: a node that answers with an error reply, NOREPLICAS or CLUSTERDOWN during a failover, is
+        // reachable and ioredis follows the slot map by itself: making the connections again would not help)
         // connections that stay "ready" but never answer (a silent network cut, a Redis host gone
         // without a reset, an address moved by a failover) are only noticed here: make them again
         this.failedBeats = 0;

@@ -46,7 +46,7 @@ function describeEvent(e: ClusterEvent): string | null {
   if (r.kind === 'redis-exit') return `redis ${r.role} on port ${r.port} exited${r.signal ? ` on ${r.signal}` : ` with ${r.code}`}${restarting}`;
   if (r.kind === 'redis-start') return `redis ${r.role} on port ${r.port} started (pid ${r.pid})`;
   if (r.kind === 'redis-failed') return `a Redis process could not be restarted (${r.why}); trying again`;
-  return `failover: the Sentinels made ${r.to} the primary (was ${r.from})`;
+  return `failover: ${r.to} is the primary now (was ${r.from})`;
 }
 
 async function stop(code: number) {

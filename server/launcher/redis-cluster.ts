@@ -1,7 +1,9 @@
 // REDIS_MODE=cluster: a Redis Cluster of three primaries with one replica each, on loopback ports,
-// created by `redis-cli --cluster create --cluster-replicas 1`. Every node keeps an AOF (fsync
-// everysec: a change is safe once a replica has it, the gateways WAIT for that per shard) and
-// `min-replicas-to-write 1` (a primary cut off from its replica refuses writes within MAX_LAG_S).
+// created by `redis-cli --cluster create --cluster-replicas 1`. A change is safe once a replica
+// has it (the gateways WAIT for that per shard); every node also fsyncs its AOF on every write, so
+// that a killed primary restarted before its replica was promoted comes back with every write it
+// acknowledged (a replica that resynced from it then loses nothing), and keeps
+// `min-replicas-to-write 1` (a primary without its replica refuses writes within MAX_LAG_S).
 // A node that died is started again after RESTART_DELAY_MS on its port with its nodes.conf: it
 // rejoins, and an old primary whose replica took over comes back as that one's replica (the
 // cluster tells it so). The ports are kept in the folder, so that `npm start` again restarts the
@@ -26,6 +28,9 @@ export class ClusterRedis implements RedisTopology {
   readonly mode = 'cluster' as const;
   readonly data: DataNode[] = [];
   private readonly restarter: Restarter;
+  /** Ports of the primaries as last seen, for the launcher's failover announcements. */
+  private primaries = new Set<number>();
+  private watch: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: TopologyOptions & { dir: string }) {
     this.restarter = new Restarter(o.restartDelayMs, (e) => o.onEvent?.({ kind: 'redis-failed', role: 'replica', port: 0, why: String(e instanceof Error ? e.message : e) }));
@@ -41,7 +46,7 @@ export class ClusterRedis implements RedisTopology {
     for (let i = 0; i < NODES; i++) {
       const node: DataNode = { startedAs: i < 3 ? 'primary' : 'replica', server: null as unknown as RedisServer };
       node.server = new RedisServer({
-        port: kept ? kept[i] : base + i, dataDir: join(this.o.dir, `node-${i}`), appendfsync: this.o.appendfsync ?? 'everysec',
+        port: kept ? kept[i] : base + i, dataDir: join(this.o.dir, `node-${i}`), appendfsync: this.o.appendfsync ?? 'always',
         detached: this.o.detached, logFile: this.o.logDir && join(this.o.logDir, `redis-${i}.log`),
         cluster: { nodeTimeoutMs: CLUSTER_NODE_TIMEOUT_MS }, minReplicas: { toWrite: 1, maxLagS: MAX_LAG_S },
         onDeath: (s, code, signal) => {
@@ -57,6 +62,19 @@ export class ClusterRedis implements RedisTopology {
     await this.settled(30_000);
     await this.learnRoles();
     for (const n of this.data) this.started(n);
+    this.primaries = new Set(this.data.filter((n) => n.startedAs === 'primary').map((n) => n.server.port));
+    // the launcher's own view of the primaries, for its console and the chaos experiment: a replica promoted is announced once
+    this.watch = setInterval(() => { void this.follow(); }, 500);
+  }
+
+  private async follow(): Promise<void> {
+    const now = await this.primaryPorts();
+    for (const port of now) {
+      if (this.primaries.has(port)) continue;
+      const gone = [...this.primaries].find((p) => !now.has(p));
+      this.o.onEvent?.({ kind: 'failover', from: gone ? `${HOST}:${gone}` : 'a primary', to: `${HOST}:${port}` });
+    }
+    if (now.size) this.primaries = now;
   }
 
   /** The ports of the cluster last made in this folder, when they are all free again; else null. */
@@ -117,10 +135,26 @@ export class ClusterRedis implements RedisTopology {
     this.o.onEvent?.({ kind: 'redis-start', role: n.startedAs, port: n.server.port, pid: n.server.pid });
   }
 
-  /** The data nodes that answer ROLE master now (the chaos experiment kills one of them). */
+  /**
+   * The data nodes that are primaries now, by the cluster's own view: the primaries of the slot map
+   * (CLUSTER SLOTS) that most live nodes report. (A killed primary restarted before its replica was
+   * promoted briefly calls itself a master; the others do not.) The chaos experiment kills one.
+   */
   async currentPrimaries(): Promise<RedisServer[]> {
-    const roles = await Promise.all(this.data.map((n) => this.ask(n.server.port, async (r) => String((await r.call('ROLE') as unknown[])[0])).catch(() => null)));
-    return this.data.filter((_, i) => roles[i] === 'master').map((n) => n.server);
+    const ports = await this.primaryPorts();
+    return this.data.filter((n) => ports.has(n.server.port) && n.server.alive).map((n) => n.server);
+  }
+
+  /** The ports of the primaries in the slot map most live nodes report (a dead primary stays until it is failed over). */
+  private async primaryPorts(): Promise<Set<number>> {
+    const views = await Promise.all(this.data.map((n) => this.ask(n.server.port, async (r) => {
+      const ranges = await r.call('CLUSTER', 'SLOTS') as [number, number, [string, number]][];
+      return [...new Set(ranges.map((x) => Number(x[2][1])))].sort((a, b) => a - b).join(',');
+    }).catch(() => null)));
+    const votes = new Map<string, number>();
+    for (const v of views) if (v) votes.set(v, (votes.get(v) ?? 0) + 1);
+    const best = [...votes.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+    return new Set((best ?? '').split(',').filter(Boolean).map(Number));
   }
 
   get url(): string { return `redis://${HOST}:${this.data[0]?.server.port ?? 0}`; }
@@ -133,6 +167,7 @@ export class ClusterRedis implements RedisTopology {
 
   async stop(): Promise<void> {
     this.restarter.stop();
+    if (this.watch) clearInterval(this.watch);
     await Promise.all(this.data.map((n) => n.server.stop()));
   }
 

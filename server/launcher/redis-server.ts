@@ -63,7 +63,9 @@ export class RedisServer extends ServerOnPort {
     }
     if (this.o.cluster) {
       args.push('--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(this.o.cluster.nodeTimeoutMs),
-        '--cluster-require-full-coverage', 'no');
+        '--cluster-require-full-coverage', 'no',
+        // a replica that (re)joins syncs at once: a promoted replica refuses writes (min-replicas-to-write) until it has one
+        '--repl-diskless-sync-delay', '0');
     }
     if (replicaOf) args.push('--replicaof', replicaOf.host, String(replicaOf.port));
     if (this.o.password) args.push('--requirepass', this.o.password, '--masterauth', this.o.password);
