@@ -10,6 +10,7 @@ import { GATEWAY_FILE_MARGIN, IDLE_PER_GATEWAY, idleGateways, startBenchCluster,
 import { machine } from './bench/machine.js';
 import { topFunctions } from './bench/profile.js';
 import { redisCeiling } from './bench/redis-ceiling.js';
+import { describeShards, readShards, shardFigures, type ShardFigures } from './bench/shards.js';
 import { writeDoc, type BenchResult, type BenchSizes, type Transport } from './bench/report.js';
 import { openFileLimit } from './limits.js';
 import { sleep, sourcesFor, type ScenarioOptions } from './scenarios/common.js';
@@ -22,7 +23,7 @@ const USAGE = `usage: npm run bench -- [--transports uws,ws] [--only play,latenc
        [--sat-games N] [--games N] [--think MS] [--gateways N] [--ceiling-requests N] [--profile]
        [--spectators N] [--watch-think MS] [--spectators-per-process N]
        [--idle N] [--idle-gateways N] [--idle-per-process N] [--pin]
-       [--out FILE.md] [--json FILE] [--no-write] [--redis single|sentinel (single)] [--appendfsync always|everysec (always)]
+       [--out FILE.md] [--json FILE] [--no-write] [--redis single|sentinel|cluster (single)] [--appendfsync always|everysec (always)]
   watch: --spectators (10000) over the --gateways (3), held by client processes spawned by the bench,
          --spectators-per-process (${SPECTATORS_PER_PROCESS}) each; one move every ~--watch-think ms (1000: at 10,000
          spectators a version costs this machine ~0.5 s of CPU, a move every 200 ms would measure a queue).
@@ -67,9 +68,9 @@ if (perGateway + GATEWAY_FILE_MARGIN > files) fail(`${sizes.idle} idle connectio
 for (const [k, per] of [['idle-per-process', sizes.idlePerProcess], ['spectators-per-process', sizes.spectatorsPerProcess]] as const) {
   if (per + 100 > files) fail(`--${k} ${per} is more sockets than a process may open (ulimit -n ${files}, less 100).`);
 }
-if (a.redis !== 'single' && a.redis !== 'sentinel') fail('--redis must be single or sentinel (cluster is not supported yet).');
+if (a.redis !== 'single' && a.redis !== 'sentinel' && a.redis !== 'cluster') fail('--redis must be single, sentinel or cluster.');
 if (a.appendfsync !== 'always' && a.appendfsync !== 'everysec') fail('--appendfsync must be always or everysec.');
-const store = { mode: a.redis as 'single' | 'sentinel', appendfsync: a.appendfsync as 'always' | 'everysec' };
+const store = { mode: a.redis as 'single' | 'sentinel' | 'cluster', appendfsync: a.appendfsync as 'always' | 'everysec' };
 const transports = a.transports!.split(',') as Transport[];
 const only = new Set(a.only!.split(','));
 const log = (s: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${s}`);
@@ -129,9 +130,13 @@ for (const transport of transports) {
     } as ScenarioOptions;
     opts.sources = sourcesFor(name === 'idle' ? opts.connections : name === 'watch' ? opts.spectators : opts.games * 2);
     log(`${transport}: ${key} — ${what}`);
+    const nodes = c.cluster.describe().redis.nodes;
+    const before = key === 'idle' ? [] : await readShards(nodes);
     const r: LoadReport = await runScenario(name, opts);
+    if (key !== 'idle') r.shards = shardFigures(before, await readShards(nodes), r.moves);
     runs[key] = r;
     console.log(table(summaryRows(r).slice(2)));
+    if (r.shards) console.log(describeShards(r.shards as ShardFigures[]));
     await sleep(2000); // disconnections settle before the next scenario
   };
   // play, latency and watch first: the idle run's 100,000 connections leave the machine busy for a while after they close

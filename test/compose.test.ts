@@ -148,6 +148,35 @@ describe('docker-compose.yml and deploy/', () => {
     }
   });
 
+  test('docker-compose.cluster.yml: six nodes made into 3 primaries + 3 replicas (AOF fsynced, min-replicas, seconds); gateways in cluster mode on every node', () => {
+    const over = yaml('docker-compose.cluster.yml');
+    const s = over.services as Record<string, any>;
+    const nodes = Object.keys(s).filter((n) => /^redis-c\d$/.test(n));
+    assert.equal(nodes.length, 6, 'six cluster nodes');
+    for (const n of nodes) {
+      const cmd = (s[n].command as string[]).join(' ');
+      assert.match(cmd, /--cluster-enabled yes/, `${n} is a cluster node`);
+      assert.match(cmd, /--appendonly yes --appendfsync always/, `${n} fsyncs its AOF on every write`);
+      assert.match(cmd, /--min-replicas-to-write 1 --min-replicas-max-lag [1-5]\b/, `${n} refuses writes without a replica in reach`);
+      const timeout = Number(/--cluster-node-timeout (\d+)/.exec(cmd)?.[1]);
+      assert.ok(timeout >= 500 && timeout <= 5000, `${n}: failover within seconds (${timeout} ms)`);
+      assert.equal(s[n].environment.NODE, n, `${n} announces its own name`);
+      assert.match(String(s[n].volumes[0]), new RegExp(`^${n}-data:/data$`), `${n} keeps its data on a volume of its own`);
+    }
+    const create = (s['redis-cluster-create'].command as string[]).join(' ');
+    assert.match(create, /redis-cli --cluster create (redis-c\d:6379 ){6}--cluster-replicas 1 --cluster-yes/, 'made into 3 primaries with a replica each');
+    for (const n of nodes) assert.equal(s['redis-cluster-create'].depends_on[n].condition, 'service_healthy');
+    const declared = new Set([...Object.keys(compose.volumes), ...Object.keys(over.volumes)]);
+    for (const [n, svc] of Object.entries(s)) for (const v of svc.volumes ?? []) assert.ok(declared.has(String(v).split(':')[0]), `${n}: volume ${v} declared`);
+    for (const name of gatewayNames) {
+      const env = Object.fromEntries(Object.entries(s[name].environment).map(([k, v]) => [k, interpolate(v)]));
+      for (const k of Object.keys(env)) assert.ok(k in SETTINGS, `${name}: ${k} is a gateway setting`);
+      assert.equal(env.REDIS_MODE, 'cluster');
+      assert.deepEqual(env.REDIS_CLUSTER_NODES.split(',').sort(), nodes.map((n) => `${n}:6379`).sort(), `${name} knows every node`);
+      assert.equal(s[name].depends_on['redis-cluster-create'].condition, 'service_completed_successfully');
+    }
+  });
+
   test('Dockerfile: multi-stage, runs as a non-root user, health check on /readyz; .dockerignore keeps the context small', () => {
     const df = read('Dockerfile');
     const froms = [...df.matchAll(/^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/gim)];

@@ -18,7 +18,7 @@ export const IDLE_PER_GATEWAY = 17_000;
 export interface BenchClusterOptions {
   transport: Transport;
   gateways: number;
-  store: { mode: 'single' | 'sentinel'; appendfsync: 'always' | 'everysec' };
+  store: { mode: 'single' | 'sentinel' | 'cluster'; appendfsync: 'always' | 'everysec' };
   /** --cpu-prof into the cluster's folder's profiles/. */
   profile?: boolean;
   /** CPUs for taskset -c (e.g. "0"): the gateways and Redis run only there. */
@@ -54,7 +54,7 @@ async function startOnce(o: BenchClusterOptions): Promise<BenchCluster> {
     nodeArgs: ['--inspect=127.0.0.1:0', ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])],
     clusterFile: null, logDir: join(dir, 'logs'),
   });
-  o.log(`${o.transport}: starting ${o.gateways} gateways, Redis ${o.store.mode === 'sentinel' ? 'primary + 2 replicas + 3 Sentinels' : 'single'} (AOF appendfsync ${o.store.appendfsync}) (logs in ${dir})`);
+  o.log(`${o.transport}: starting ${o.gateways} gateways, Redis ${{ single: 'single', sentinel: 'primary + 2 replicas + 3 Sentinels', cluster: 'Cluster of 3 primaries + 3 replicas' }[o.store.mode]} (AOF appendfsync ${o.store.appendfsync}) (logs in ${dir})`);
   try {
     await cluster.start();
   } catch (e) {

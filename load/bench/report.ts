@@ -19,7 +19,7 @@ export interface BenchResult {
   machine: Machine;
   sizes: BenchSizes;
   /** The state store the gateways used: its mode and the AOF fsync policy of its data nodes. */
-  store?: { mode: 'single' | 'sentinel'; appendfsync: 'always' | 'everysec' };
+  store?: { mode: 'single' | 'sentinel' | 'cluster'; appendfsync: 'always' | 'everysec' };
   ceiling: Ceiling;
   runs: Partial<Record<Transport, Partial<Record<'play' | 'latency' | 'watch' | 'idle', LoadReport>>>>;
   profile?: { transport: Transport; top: { fn: string; selfPct: number }[] }[];
@@ -72,7 +72,7 @@ export function markdown(b: BenchResult): string {
     START,
     `Run of ${b.at} — command: \`${b.command}\``,
     '',
-    `Machine: ${m.cores} cores (${m.cpu}), ${m.memory_gib} GiB, ${m.os}; Node ${m.node}, Redis ${m.redis}, uWebSockets.js ${m.uws}, ws ${m.ws}, ioredis ${m.ioredis}; commit ${m.commit}; load average before the run ${m.load_before.join(' / ')}. Bots (in client processes of their own for watch and idle), ${s.gateways} gateways${s.idleGateways ? ` (${s.idleGateways} for idle)` : ''} and Redis share the machine; other engineers' work may have shared it too (see the load average). State store: ${b.store ? `${b.store.mode === 'sentinel' ? 'a primary with two replicas and three Sentinels' : 'one Redis'}, AOF appendfsync ${b.store.appendfsync}` : 'one Redis without persistence'}.`,
+    `Machine: ${m.cores} cores (${m.cpu}), ${m.memory_gib} GiB, ${m.os}; Node ${m.node}, Redis ${m.redis}, uWebSockets.js ${m.uws}, ws ${m.ws}, ioredis ${m.ioredis}; commit ${m.commit}; load average before the run ${m.load_before.join(' / ')}. Bots (in client processes of their own for watch and idle), ${s.gateways} gateways${s.idleGateways ? ` (${s.idleGateways} for idle)` : ''} and Redis share the machine; other engineers' work may have shared it too (see the load average). State store: ${b.store ? `${{ single: 'one Redis', sentinel: 'a primary with two replicas and three Sentinels', cluster: 'a Redis Cluster of three primaries with a replica each' }[b.store.mode]}, AOF appendfsync ${b.store.appendfsync}` : 'one Redis without persistence'}.`,
     '',
     b.ceiling.rps ? `Redis ceiling (move-like script \`${b.ceiling.script}\`, EVALSHA): **${n(b.ceiling.rps)}/s**. ${b.ceiling.runs.map((r) => `Pipeline ${r.pipeline}: ${n(r.rps)}/s (\`${r.command}\`)`).join('; ')}.` : 'Redis ceiling: not measured (play not run).',
     '',
