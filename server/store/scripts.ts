@@ -1,6 +1,6 @@
 // Loads the Lua scripts of ./lua once (each file named NAME-KEYCOUNT.lua, as BullMQ's commands: the
 // number is how many of its arguments are KEYS), inlining `-- @include NAME` lines from ./lua/includes
-// (nested: core includes variant, game core, presence game, player alone), writing in the game idle
+// (nested: core includes variant and clock, game core, presence game, player alone), writing in the game idle
 // lifetime (`GAME_IDLE_MS`, a rule of every unfinished game) and the delivery, and registers each on
 // an ioredis client (a Redis or a Cluster) as a command called by SHA (EVALSHA, with EVAL on NOSCRIPT).
 // No key or channel name is written into a script: every call passes its keys, all of ONE slot

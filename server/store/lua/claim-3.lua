@@ -11,7 +11,7 @@
 -- KEYS[1] the bucket's deadlines; KEYS[2] its sweep clock; KEYS[3] its outages
 -- ARGV: count, lease ms, gap ms, grace ms, outage history ms
 -- Returns the claimed game ids
--- @include core
+-- @include clock
 local now = now_ms()
 local alive = tonumber(redis.call('HGET', KEYS[2], 'alive'))
 redis.call('HSET', KEYS[2], 'gap', ARGV[3], 'grace', ARGV[4])

@@ -6,7 +6,7 @@
 -- KEYS[1] instances hash; KEYS[2] registry clock
 -- ARGV: instance id, description JSON, registration TTL ms, gap ms, grace ms
 -- Returns 1 when the registration was still alive, 0 when it had lapsed (or is new)
--- @include game
+-- @include clock
 local now = now_ms()
 if tonumber(ARGV[3]) > 0 then
   local alive = tonumber(redis.call('HGET', KEYS[2], 'alive'))

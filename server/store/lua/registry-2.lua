@@ -5,7 +5,7 @@
 -- KEYS[1] instances hash; KEYS[2] registry clock
 -- ARGV: instance id to forget ('' for none)
 -- Returns {settling 1|0, live count, (id, description)..., dead id...} | {forgotten 1|0}
--- @include game
+-- @include clock
 local now = now_ms()
 local settling = select(2, store_state(now, KEYS[2]))
 local function lapsed(v) return tonumber(string.match(v, '^(%d+)')) <= now end

@@ -5,6 +5,7 @@
 -- runs the whole of its includes at each call (a closure per local function), so the move, the
 -- script run most, includes only this.
 -- @include variant
+-- @include clock
 -- No key or channel name is built here: every key a script touches is one of its KEYS (all in one
 -- slot), every channel one of its ARGV (server/store/keys.ts builds them all).
 -- An unfinished game nobody changed for this long (ms) is aborted (the `idle` rule, field il), so
@@ -29,10 +30,6 @@ local function emit(channel, payload, entry)
   PUBS[#PUBS + 1] = payload
 end
 
-local function now_ms()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
 
 -- The player holding `seat`, or nil (a free seat is cjson.null; a seat the variant lacks is nil).
 local function seated(g, seat)
