@@ -20,7 +20,6 @@ import { joinSeat } from './commands.js';
 import { ComputerTurns } from './computer-turns.js';
 import type { Conn } from './conn.js';
 import { Drain } from './drain.js';
-import { FULL_SWEEP_EVERY } from './buckets.js';
 import { Housekeeping } from './housekeeping.js';
 import type { Ids } from './ids.js';
 import { originPolicy } from './origins.js';
@@ -113,7 +112,7 @@ export class Gateway {
     this.housekeeping = new Housekeeping({
       store, instanceId, canServe: () => health.canServe(), isReady: () => health.readiness().ok, computer, log, metrics,
       outbox: o.durability?.delivery === 'outbox' ? store.outbox : null,
-      gapMs: Math.max(2 * cfg.HEARTBEAT_MS, 2 * FULL_SWEEP_EVERY * cfg.SWEEP_MS),
+      gapMs: Math.max(2 * cfg.HEARTBEAT_MS, 8 * cfg.SWEEP_MS),
     });
     this.sockets = new SocketHandler({
       cfg, instanceId, store, rooms, players: this.players, computer, metrics, log, ids: o.ids, conns: this.conns,
