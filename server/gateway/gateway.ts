@@ -112,7 +112,7 @@ export class Gateway {
     this.housekeeping = new Housekeeping({
       store, instanceId, canServe: () => health.canServe(), isReady: () => health.readiness().ok, computer, log, metrics,
       outbox: o.durability?.delivery === 'outbox' ? store.outbox : null,
-      gapMs: Math.max(2 * cfg.HEARTBEAT_MS, 8 * cfg.SWEEP_MS),
+      gapMs: Math.max(2 * cfg.HEARTBEAT_MS, 8 * cfg.SWEEP_MS), now,
     });
     this.sockets = new SocketHandler({
       cfg, instanceId, store, rooms, players: this.players, computer, metrics, log, ids: o.ids, conns: this.conns,

@@ -28,9 +28,11 @@ const REAP_BATCH = 200;
 const REAP_ROUNDS = 50;
 
 export interface HousekeepingDeps {
-  store: Pick<Store, 'claimDue' | 'expire' | 'deadInstances' | 'reap'> & Partial<Pick<Store, 'liveInstanceIds' | 'reconcileMatches'>>;
+  store: Pick<Store, 'claimDue' | 'expire' | 'deadInstances' | 'reap'> & Partial<Pick<Store, 'liveInstanceIds' | 'reconcileMatches' | 'firstDue'>>;
   /** A bucket nobody swept for this long had an outage (its clocks stop for it): above the full-sweep period. */
   gapMs?: number;
+  /** This gateway's clock (ms): when it last claimed each bucket (default Date.now). */
+  now?(): number;
   instanceId: string;
   /** Whether commands may be served now (sweeping needs no more). */
   canServe(): boolean;
@@ -46,12 +48,18 @@ export interface HousekeepingDeps {
 
 /** An outbox entry this old was left by its gateway (it died, or its barrier failed): any gateway publishes it. */
 const OUTBOX_GRACE_MS = 1000;
+/** Every this many outbox checks (OUTBOX_CHECK_MS apart), every bucket's outbox, not only the owned buckets'. */
+const OUTBOX_FULL_EVERY = 20;
 
 export class Housekeeping {
   private sweeping = false;
   private reaping = false;
   private reconciling = false;
   private matching = false;
+  /** Outbox checks so far (every OUTBOX_FULL_EVERY-th looks at every bucket). */
+  private outboxChecks = 0;
+  /** When this gateway last ran the claim script on each bucket (its own clock, ms). */
+  private readonly claimedAt = new Map<number, number>();
   /** Sweeps so far (every FULL_SWEEP_EVERY-th sweeps every bucket). */
   private sweeps = 0;
   /** The buckets this gateway owns, by the live instances last read from the registry (all until then). */
@@ -83,6 +91,15 @@ export class Housekeeping {
   /** Claims and applies the due rules of one bucket (a failed claim fails the sweep: counted once). */
   private async sweepBucket(bucket: number): Promise<void> {
     const { d } = this;
+    // the claim script also keeps the bucket's sweep clock (its outage detection): it runs at least
+    // every quarter of the outage gap; in between, a bucket whose first rule is not due (a read of
+    // one key, by this gateway's clock: a skew only moves the rule by that much) is skipped
+    const now = d.now?.() ?? Date.now();
+    if (d.store.firstDue && now - (this.claimedAt.get(bucket) ?? 0) < (d.gapMs ?? 2000) / 4) {
+      const due = await d.store.firstDue(bucket);
+      if (due === null || due > now) return;
+    }
+    this.claimedAt.set(bucket, now);
     for (let round = 0; round < SWEEP_ROUNDS && d.canServe(); round++) {
       const ids = await d.store.claimDue(SWEEP_BATCH, CLAIM_LEASE_MS, [bucket], d.gapMs);
       await eachLimited(ids, SWEEP_CONCURRENCY, (id) => this.applyRule(id));
@@ -138,7 +155,9 @@ export class Housekeeping {
     this.reconciling = true;
     try {
       let n = 0;
-      for (const b of ALL_BUCKETS) n += await d.outbox.reconcile(b, OUTBOX_GRACE_MS);
+      // the buckets this gateway sweeps (two gateways look at each), and every bucket now and then
+      const buckets = this.outboxChecks++ % OUTBOX_FULL_EVERY === 0 ? ALL_BUCKETS : this.owned;
+      for (const b of buckets) n += await d.outbox.reconcile(b, OUTBOX_GRACE_MS);
       if (n) {
         d.metrics.outboxRepublished.inc(n);
         d.log.info({ entries: n }, 'published outbox entries a change left behind');

@@ -13,7 +13,7 @@ import { FSYNC, type Durability, type StoreLimits } from './store-types.js';
  * An ioredis `Redis` is one, and so is a `Cluster`.
  */
 export type StoreRedis = Pick<Redis, 'defineCommand' | 'get' | 'set' | 'del' | 'expire' | 'hget' | 'hmget' | 'hdel' | 'zrem'
-  | 'zcard' | 'zrangebyscore' | 'sadd' | 'srem' | 'scard' | 'srandmember' | 'smembers' | 'publish' | 'time'>;
+  | 'zcard' | 'zrange' | 'zrangebyscore' | 'sadd' | 'srem' | 'scard' | 'srandmember' | 'smembers' | 'publish' | 'time'>;
 
 /**
  * Called with a step's name before the step runs (`STEP` of `SEQUENCE:STEP`, e.g. `create:game`):
