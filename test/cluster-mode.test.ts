@@ -2,6 +2,8 @@
 // (its replica takes over): no acknowledged move lost, the game goes on to its end. The wire
 // contract's core in cluster mode is in gateway.test.ts (it runs in every mode).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import calculateSlot from 'cluster-key-slot';
 import { Redis } from 'ioredis';
@@ -50,6 +52,16 @@ describe('REDIS_MODE=cluster', () => {
     topo = cl.topology as ClusterRedis;
   });
   after(async () => { await cl?.stop(); });
+
+  test('cluster.json describes the six nodes (role as started, pid) and the gateways get REDIS_CLUSTER_NODES', () => {
+    const d = JSON.parse(readFileSync(join(cl.dir, 'cluster.json'), 'utf8'));
+    assert.equal(d.redis.mode, 'cluster');
+    assert.equal(d.redis.pid, null);
+    assert.deepEqual(d.redis.nodes.map((n: { role: string }) => n.role).sort(), ['primary', 'primary', 'primary', 'replica', 'replica', 'replica']);
+    for (const n of d.redis.nodes) assert.ok(n.host === '127.0.0.1' && n.port > 0 && n.pid > 0, JSON.stringify(n));
+    assert.match(d.redis.url, /^redis:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(topo.gatewayEnv().REDIS_CLUSTER_NODES.split(',').length, 6);
+  });
 
   test('games spread over all three shards', async () => {
     const A = await player(ws[0], 'SA');

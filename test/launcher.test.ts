@@ -74,15 +74,18 @@ describe('a Redis that cannot start says why', () => {
 });
 
 describe('REDIS_MODE', () => {
-  test('cluster is not supported yet; sentinel needs REDIS_SENTINELS (not from the launcher, which runs them); bad lists are refused', () => {
-    assert.throws(() => loadConfig({ REDIS_MODE: 'cluster' }), (e: unknown) => e instanceof ConfigError && /not supported yet/.test(e.message));
+  test('sentinel needs REDIS_SENTINELS and cluster REDIS_CLUSTER_NODES (not from the launcher, which runs them); bad lists are refused', () => {
+    assert.throws(() => loadConfig({ REDIS_MODE: 'cluster' }), (e: unknown) => e instanceof ConfigError && /REDIS_CLUSTER_NODES/.test(e.message));
+    assert.throws(() => loadConfig({ REDIS_MODE: 'cluster', REDIS_CLUSTER_NODES: '127.0.0.1' }), /REDIS_CLUSTER_NODES.*host:port/);
+    assert.equal(loadConfig({ REDIS_MODE: 'cluster', REDIS_CLUSTER_NODES: 'a:7000,b:7001' }).REDIS_MODE, 'cluster');
     assert.throws(() => loadConfig({ REDIS_MODE: 'sentinel' }), /REDIS_SENTINELS/);
     assert.throws(() => loadConfig({ REDIS_MODE: 'sentinel', REDIS_SENTINELS: '127.0.0.1' }), /REDIS_SENTINELS.*host:port/);
     assert.throws(() => loadConfig({ REDIS_MODE: 'primary' }), /REDIS_MODE/);
     assert.equal(loadConfig({ REDIS_MODE: 'sentinel', REDIS_SENTINELS: 'a:26379, b:26380' }).REDIS_SENTINEL_NAME, 'trine');
     assert.equal(loadLauncherConfig({ REDIS_MODE: 'sentinel' }).REDIS_MODE, 'sentinel');
     assert.throws(() => loadLauncherConfig({ REDIS_MODE: 'sentinel', REDIS_URL: 'redis://x:6379' }), /only one/);
-    assert.throws(() => loadLauncherConfig({ REDIS_MODE: 'cluster' }), /not supported yet/);
+    assert.equal(loadLauncherConfig({ REDIS_MODE: 'cluster' }).REDIS_MODE, 'cluster');
+    assert.throws(() => loadLauncherConfig({ REDIS_MODE: 'cluster', REDIS_URL: 'redis://x:6379' }), /only one/);
   });
 });
 
