@@ -133,7 +133,13 @@ export async function rematch(c: StoreCore, playerId: string, gameId: string, id
   const k = c.keys;
   const id = rematchId(gameId);
   const res = await reserve(c, playerId, id, { judgeAfterMs: c.limits.finishedTtlS * 1000 + 60_000 });
-  if (res.ok !== true) return { ok: false as const, code: 'ALREADY_IN_GAME' as const };
+  if (res.ok !== true) {
+    // no room for the rematch: a rematch of a game still being played is refused for that first (as the script would)
+    const s = await c.redis.hget(k.game(gameId), 's');
+    const raw = s === null ? null : toRaw(s);
+    const code = raw && !isFinished(raw) ? 'GAME_IN_PROGRESS' as const : 'ALREADY_IN_GAME' as const;
+    return c.settled({ ok: false as const, code }, k.game(gameId));
+  }
   c.fault('rematch:game');
   const b = bucketOf(gameId);
   const r = await c.exec('rematch', [k.game(gameId), k.game(id), k.deadlines(b), k.outbox(b)],
