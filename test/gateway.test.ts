@@ -94,6 +94,18 @@ for (const [transport, redisMode] of [['uws', 'single'], ['ws', 'single'], ['uws
       A.close(); B.close();
     });
 
+    test('rematch of a game still being played: GAME_IN_PROGRESS, nothing reserved', async () => {
+      const { A, B, S, id } = await privateGame();
+      const e = await A.request({ t: 'rematch', gameId: id });
+      assert.equal(e.code, 'GAME_IN_PROGRESS');
+      await A.ok({ t: 'resign', gameId: id });
+      await A.ok({ t: 'rematch', gameId: id });
+      await B.ok({ t: 'rematch', gameId: id });
+      const r = await B.waitFor((m) => m.t === 'rematch', 'rematch');
+      await A.stateWhere(r.gameId, (g) => g.status === 'playing', 'rematch playing');
+      for (const c of [A, B, S]) c.close();
+    });
+
     test('SIGKILL of a gateway mid-move: resume elsewhere, resend the same mid, applied once, game ends', async () => {
       const { A, B, S, id } = await privateGame();
       await A.ok({ t: 'move', gameId: id, cell: 4, mid: 'k1' });
