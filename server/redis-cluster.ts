@@ -63,8 +63,10 @@ export function shardPublisher(cluster: Pick<Cluster, 'spublish'>): Publisher {
  * send one SSUBSCRIBE/SUNSUBSCRIBE per channel (ioredis routes each to the subscriber of its
  * slot's primary); `message` carries `smessage`. `close` when a shard's subscriber is lost (a
  * primary died, a slot moved: ioredis drops it and makes new ones after a slots refresh) and `ready`
- * once ioredis has made them again and resubscribed every channel, slot by slot: the gateway then
- * resubscribes (harmless: SSUBSCRIBE is idempotent) and re-reads every game it follows.
+ * once ioredis has made them again and resubscribed every channel, slot by slot (or the Cluster
+ * itself is ready again): the gateway then resubscribes (harmless: SSUBSCRIBE is idempotent; a
+ * channel whose shard is still away fails, and the gateway's recovery retries every second) and
+ * re-reads every game it follows.
  */
 export function shardedSubscriberLink(cluster: Cluster) {
   const events = new EventEmitter();
@@ -81,11 +83,15 @@ export function shardedSubscriberLink(cluster: Cluster) {
     lost = false;
     events.emit('ready');
   });
-  cluster.on('ready', () => events.emit('ready'));
+  cluster.on('ready', () => { lost = false; events.emit('ready'); });
   cluster.on('close', () => { lost = true; events.emit('close'); });
   const each = (channels: string[], f: (c: string) => Promise<unknown>) => Promise.all(channels.map(f));
   return {
-    get status(): string { return lost ? 'reconnecting' : cluster.status; },
+    // the Cluster's own status: after a lost shard subscriber the gateway is not serving anyway
+    // (a loss awaits its recovery: resubscribe and resync, retried every second until they succeed),
+    // and a status held back until ioredis says subscribersReady could stay back for good (a topology
+    // reset that finds nothing to change says nothing)
+    get status(): string { return cluster.status; },
     on(event: string, listener: (...a: never[]) => void) { events.on(event, listener as (...a: unknown[]) => void); return this; },
     subscribe: (...channels: string[]) => each(channels, (c) => cluster.ssubscribe(c)),
     unsubscribe: (...channels: string[]) => each(channels, (c) => cluster.sunsubscribe(c)),

@@ -161,7 +161,10 @@ export async function runChaos(o: ChaosOptions, live?: (s: LiveState) => void): 
           const codes = await Promise.all(live.map((g) => fetch(`${g.url}/readyz`, { signal: AbortSignal.timeout(500) }).then((r) => r.status, () => 0)));
           const now = performance.now();
           if (!codes.length || !codes.every((c) => c === 200)) lastBad = now;
-          else if (failovers > before && now - Math.max(lastBad, lastFailoverAt) > QUIET_MS) break;
+          // cluster: the killed node may come back (restarted) before its replica is promoted, as the primary still:
+          // then no failover comes, and every shard having its primary again is the end of this one
+          else if ((failovers > before || (topo instanceof ClusterRedis && now - at > 3000 && (await topo.currentPrimaries()).length === 3))
+            && now - Math.max(lastBad, lastFailoverAt) > QUIET_MS) break;
           await sleep(100);
         }
         k.readyAt = lastBad;
@@ -242,7 +245,7 @@ export function probe(urls: string[], token: string, gameId: string, version: nu
     c.handlers = {
       welcome: (w) => { if (!w.resumed) finish('the token was not recognised'); else if (!w.games.includes(gameId)) finish(`the welcome lists ${JSON.stringify(w.games)}`); },
       state: (g) => { if (g.id === gameId) finish(g.version >= version ? null : `state v${g.version}, Redis holds v${version}`); },
-      ended: () => finish('the socket closed'),
+      ended: (code) => finish(`the socket closed (${code})`),
     };
     c.start();
   });
