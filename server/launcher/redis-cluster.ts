@@ -190,3 +190,29 @@ export class ClusterRedis implements RedisTopology {
     }
   }
 }
+
+export interface RunningRedisCluster {
+  /** Every node with the role it was created with (pid of the process now). */
+  nodes: RedisNode[];
+  topology: ClusterRedis;
+  /** host:port of every node, as REDIS_CLUSTER_NODES. */
+  seeds: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A Redis Cluster (3 primaries + 3 replicas) on free loopback ports in `dir`, resolved once whole
+ * (every node cluster_state:ok, every primary with a replica online). For tests and tools; the
+ * launcher uses ClusterRedis through its topology. `restartDelayMs` > 0 restarts a dead node.
+ */
+export async function startRedisCluster(o: { dir: string; log?: (line: string) => void; restartDelayMs?: number } & Partial<TopologyOptions>): Promise<RunningRedisCluster> {
+  const topology = new ClusterRedis({ ...o, restartDelayMs: o.restartDelayMs ?? 0, dir: o.dir });
+  try {
+    await topology.start();
+  } catch (e) {
+    await topology.stop();
+    throw e;
+  }
+  o.log?.(`redis cluster up: ${topology.nodeList}`);
+  return { nodes: topology.describe().nodes, topology, seeds: topology.nodeList, stop: () => topology.stop() };
+}
