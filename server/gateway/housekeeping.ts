@@ -79,7 +79,8 @@ export class Housekeeping {
     this.sweeping = true;
     try {
       const buckets = this.sweeps++ % FULL_SWEEP_EVERY === 0 ? ALL_BUCKETS : this.owned;
-      await eachLimited([...buckets], SWEEP_CONCURRENCY, (b) => this.sweepBucket(b));
+      const owned = new Set(this.owned);
+      await eachLimited([...buckets], SWEEP_CONCURRENCY, (b) => this.sweepBucket(b, owned.has(b)));
     } catch (e) {
       d.metrics.redisErrors.inc({ op: 'sweep' });
       d.log.debug({ err: errText(e) }, 'sweep failed');
@@ -89,13 +90,14 @@ export class Housekeeping {
   }
 
   /** Claims and applies the due rules of one bucket (a failed claim fails the sweep: counted once). */
-  private async sweepBucket(bucket: number): Promise<void> {
+  private async sweepBucket(bucket: number, owned = true): Promise<void> {
     const { d } = this;
-    // the claim script also keeps the bucket's sweep clock (its outage detection): it runs at least
-    // every quarter of the outage gap; in between, a bucket whose first rule is not due (a read of
+    // the claim script also keeps the bucket's sweep clock (its outage detection): its sweepers run
+    // it at least every quarter of the outage gap; otherwise (and always for a bucket of another
+    // gateway, swept by the full sweep's safety net) a bucket whose first rule is not due (a read of
     // one key, by this gateway's clock: a skew only moves the rule by that much) is skipped
     const now = d.now?.() ?? Date.now();
-    if (d.store.firstDue && now - (this.claimedAt.get(bucket) ?? 0) < (d.gapMs ?? 2000) / 4) {
+    if (d.store.firstDue && (!owned || now - (this.claimedAt.get(bucket) ?? 0) < (d.gapMs ?? 2000) / 4)) {
       const due = await d.store.firstDue(bucket);
       if (due === null || due > now) return;
     }
