@@ -16,6 +16,7 @@
 // finishes (d). A player who goes offline leaves its queue (disconnect, reaper: S1).
 import type { StoreCore } from './core.js';
 import { bucketOf } from './keys.js';
+import { unfinishedGames } from './seats.js';
 import { status, variantArgs, type GameSpec } from './store-types.js';
 
 /** A pending match this old (by its queue shard's clock) was left by a dead gateway: any gateway finishes it. */
@@ -51,8 +52,15 @@ export async function queue(c: StoreCore, playerId: string, name: string, newGam
     if (prev[1] === 'matched') await finishPending(c, v.name, String(prev[2]));
     return status(['R', ...prev.slice(1)], matchedOf);
   }
-  const t = await c.exec('reserve', [k.playerGames(playerId), k.playerQueue(playerId), k.playerIdem(playerId, '')],
-    ['q', v.name, c.limits.maxGamesPerPlayer, '', 0], false) as unknown[];
+  const reserveTicket = () => c.exec('reserve', [k.playerGames(playerId), k.playerQueue(playerId), k.playerIdem(playerId, '')],
+    ['q', v.name, c.limits.maxGamesPerPlayer, '', 0], false) as Promise<unknown[]>;
+  let t = await reserveTicket();
+  if (t[0] === 'E') {
+    // full: the index may hold a game that just ended, its release (S4) still on its way: stale
+    // entries go (G2), as for a seat (seats.ts reserve), and the ticket is asked for again
+    await unfinishedGames(c, playerId, true);
+    t = await reserveTicket();
+  }
   if (t[0] === 'E') return { ok: false as const, code: 'ALREADY_IN_GAME' as const };
   if (t[1] && t[1] !== v.name) await leaveQueue(c, playerId, String(t[1]));
   await c.redis.sadd(k.queuesInUse(), v.name);

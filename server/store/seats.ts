@@ -45,17 +45,18 @@ export async function reserve(c: StoreCore, playerId: string, gameId: string, o:
 
 /**
  * The player's unfinished games, read from their snapshots; releases stale entries on the way (G2),
- * with `all` every entry whose game is missing, judged or not. Once durable.
+ * with `all` (a player out of room) also the long reservations (a rematch's) whose game is missing: a
+ * short one may be a create or join still making its game (G1). Once durable.
  */
 export async function unfinishedGames(c: StoreCore, playerId: string, all = false): Promise<{ id: string; raw: RawSnapshot }[]> {
   const index = c.keys.playerGames(playerId);
-  const e = await c.exec('games', [index], [], false) as string[];
+  const e = await c.exec('games', [index], [RESERVE_GRACE_MS], false) as string[];
   const out: { id: string; raw: RawSnapshot }[] = [];
   await Promise.all(e.flatMap((id, i) => (i % 2 ? [] : [(async () => {
     const s = await c.redis.hget(c.keys.game(id), 's');
     const raw = s === null ? null : toRaw(s);
     if (raw && !isFinished(raw)) out.push({ id, raw });
-    else if (raw || all || Number(e[i + 1]) === 1) await c.release(playerId, id);
+    else if (raw || Number(e[i + 1]) === 1 || (all && Number(e[i + 1]) === 2)) await c.release(playerId, id);
   })()])));
   return c.settled(out, index);
 }
