@@ -11,10 +11,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { freeClusterPorts, portFree } from './ports.js';
 import { RedisServer } from './redis-server.js';
-import { Restarter, type RedisNode, type RedisTopology, type TopologyOptions } from './topology.js';
+import { askNode, Restarter, type RedisNode, type RedisTopology, type TopologyOptions } from './topology.js';
 
 const HOST = '127.0.0.1';
 const NODES = 6;
@@ -178,17 +178,7 @@ export class ClusterRedis implements RedisTopology {
     return { url: this.url, pid: null, mode: this.mode, nodes, clusterNodes: this.nodeList };
   }
 
-  /** One short-lived connection to a node, one question, bounded. */
-  private async ask<T>(port: number, q: (r: Redis) => Promise<T>): Promise<T> {
-    const r = new Redis({ host: HOST, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableReadyCheck: false, connectTimeout: 500, commandTimeout: 1000 });
-    r.on('error', () => {});
-    try {
-      await r.connect();
-      return await q(r);
-    } finally {
-      r.disconnect();
-    }
-  }
+  private ask<T>(port: number, q: (r: Redis) => Promise<T>): Promise<T> { return askNode({ host: HOST, port }, q); }
 }
 
 export interface RunningRedisCluster {

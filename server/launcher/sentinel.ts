@@ -6,10 +6,10 @@
 // primary only when the Sentinels still name it and no failover is under way.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { RedisServer } from './redis-server.js';
 import { DOWN_AFTER_MS, FAILOVER_TIMEOUT_MS, SentinelServer } from './sentinel-server.js';
-import { Restarter, type RedisNode, type RedisTopology, type TopologyOptions } from './topology.js';
+import { askNode, Restarter, type RedisNode, type RedisTopology, type TopologyOptions } from './topology.js';
 
 export const SENTINEL_NAME = 'trine';
 const QUORUM = 2;
@@ -184,17 +184,7 @@ export class SentinelRedis implements RedisTopology {
     return { url: this.url, pid: primary?.server.pid ?? null, mode: this.mode, nodes, sentinels: this.sentinelList, name: SENTINEL_NAME };
   }
 
-  /** One short-lived connection to a node (a Sentinel or a data node), one question, bounded. */
-  private async ask<T>(a: Addr, q: (r: Redis) => Promise<T>): Promise<T> {
-    const r = new Redis({ ...a, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableReadyCheck: false, connectTimeout: 500, commandTimeout: 1000 });
-    r.on('error', () => {});
-    try {
-      await r.connect();
-      return await q(r);
-    } finally {
-      r.disconnect();
-    }
-  }
+  private ask<T>(a: Addr, q: (r: Redis) => Promise<T>): Promise<T> { return askNode(a, q); }
 }
 
 /** A flat [k1, v1, k2, v2...] reply as an object. */

@@ -3,6 +3,7 @@
 // a replica each (redis-cluster.ts). Either restarts a process that died
 // after RESTART_DELAY_MS, like an orchestrator would, and describes itself for cluster.json.
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { RedisServer } from './redis-server.js';
 
 export type RedisMode = 'single' | 'sentinel' | 'cluster';
@@ -90,4 +91,16 @@ export class SingleRedis implements RedisTopology {
     return { url: this.url, pid: this.server.pid, mode: this.mode, nodes };
   }
   async primaryUrl(): Promise<string> { return this.url; }
+}
+
+/** One short-lived connection to a node (a data node or a Sentinel), one question, bounded. */
+export async function askNode<T>(a: { host: string; port: number }, q: (r: Redis) => Promise<T>): Promise<T> {
+  const r = new Redis({ ...a, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableReadyCheck: false, connectTimeout: 500, commandTimeout: 1000 });
+  r.on('error', () => {});
+  try {
+    await r.connect();
+    return await q(r);
+  } finally {
+    r.disconnect();
+  }
 }
