@@ -18,7 +18,10 @@ let failed = 0;
 const failures: string[] = [];
 
 console.log(`# running ${files.length} test files`);
+// a test that never ends fails after 5 minutes, and a file whose tests are done exits even if a
+// failed test left a handle open (a subscriber reconnecting forever): the suite cannot hang CI
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec',
+  '--test-timeout=300000', '--test-force-exit',
   ...files.map((f) => join('test', f))], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 256 << 20 });
 process.stdout.write(r.stdout);
 const count = (name: string) => Number(new RegExp(`^ℹ ${name} (\\d+)`, 'm').exec(r.stdout)?.[1] ?? 0);

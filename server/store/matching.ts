@@ -66,6 +66,10 @@ export async function queue(c: StoreCore, playerId: string, name: string, newGam
   await c.redis.sadd(k.queuesInUse(), v.name);
   c.fault('queue:queue');
   const r = await c.exec('queue', [k.queue(v.name), k.queueNames(v.name), k.queuePending(v.name)], [playerId, name, newGameId, v.players, v.json], false) as unknown[];
+  // Q1 (a player waits in the queue its ticket names): a seat taken meanwhile (create, join: their
+  // reservation drops the ticket and leaves the queue) may have run before this player entered it;
+  // then it leaves again, as the seat meant
+  if (r[0] !== 'matched' && (await c.redis.get(k.playerQueue(playerId))) !== v.name) await leaveQueue(c, playerId, v.name);
   const reply = await record(c, playerId, idem, r[0] === 'matched' ? ['OK', 'matched', String(r[1])] : ['OK', 'queued']);
   // what the queue step did is durable before the game is made (no notice of a game a failover can undo)
   await c.settledAll(null, [k.queue(v.name), k.playerQueue(playerId)]);
