@@ -66,7 +66,8 @@ export function shardPublisher(cluster: Pick<Cluster, 'spublish'>): Publisher {
  * once ioredis has made them again and resubscribed every channel, slot by slot (or the Cluster
  * itself is ready again): the gateway then resubscribes (harmless: SSUBSCRIBE is idempotent; a
  * channel whose shard is still away fails, and the gateway's recovery retries every second) and
- * re-reads every game it follows.
+ * re-reads every game it follows. `gap` after a slot moved with no subscriber lost: resubscribed by
+ * ioredis, the gateway re-reads every game it follows and serves meanwhile.
  */
 export function shardedSubscriberLink(cluster: Cluster) {
   const events = new EventEmitter();
@@ -79,7 +80,10 @@ export function shardedSubscriberLink(cluster: Cluster) {
     events.emit('close');
   });
   cluster.on('subscribersReady', () => {
-    if (!lost) return;
+    // after a topology change without a lost subscriber (a slot moved: Redis pushed an unsolicited
+    // SUNSUBSCRIBE, ioredis refreshed the slot map and resubscribed on the new owner) messages
+    // published in between are gone: a gap, the gateway re-reads every game it follows
+    if (!lost) { events.emit('gap'); return; }
     lost = false;
     events.emit('ready');
   });

@@ -1,4 +1,5 @@
-// REDIS_MODE=cluster: games spread over the three shards, and a shard's primary SIGKILLed mid-game
+// REDIS_MODE=cluster: games spread over the three shards, a game's slot moved to another shard
+// mid-game, and a shard's primary SIGKILLed mid-game
 // (its replica takes over): no acknowledged move lost, the game goes on to its end. The wire
 // contract's core in cluster mode is in gateway.test.ts (it runs in every mode).
 import assert from 'node:assert/strict';
@@ -29,6 +30,37 @@ async function primaryOfSlot(ports: number[], slot: number): Promise<number | nu
     } catch { /* the next node */ } finally { r.disconnect(); }
   }
   return null;
+}
+
+/**
+ * Moves one slot, keys and all, to another primary as `redis-cli --cluster reshard` does: IMPORTING on
+ * the target, MIGRATING on the source, MIGRATE the keys in batches, then the slot's new owner told to
+ * every primary. Returns the target's port.
+ */
+async function moveSlot(ports: number[], slot: number, from: number): Promise<number> {
+  const conns = new Map(ports.map((p) => [p, new Redis({ port: p, maxRetriesPerRequest: 0 })]));
+  try {
+    const ids = new Map<number, string>();
+    const primaries: number[] = [];
+    for (const [p, r] of conns) {
+      ids.set(p, String(await r.call('CLUSTER', 'MYID')));
+      if (((await r.call('ROLE')) as unknown[])[0] === 'master') primaries.push(p);
+    }
+    const to = primaries.find((p) => p !== from)!;
+    const src = conns.get(from)!;
+    const dst = conns.get(to)!;
+    await dst.call('CLUSTER', 'SETSLOT', slot, 'IMPORTING', ids.get(from)!);
+    await src.call('CLUSTER', 'SETSLOT', slot, 'MIGRATING', ids.get(to)!);
+    for (let i = 0; i < 1000; i++) {
+      const keys = await src.call('CLUSTER', 'GETKEYSINSLOT', slot, 100) as string[];
+      if (keys.length === 0) break;
+      await src.call('MIGRATE', '127.0.0.1', to, '', 0, 5000, 'KEYS', ...keys);
+    }
+    for (const p of [to, from, ...primaries.filter((x) => x !== to && x !== from)]) {
+      await conns.get(p)!.call('CLUSTER', 'SETSLOT', slot, 'NODE', ids.get(to)!);
+    }
+    return to;
+  } finally { for (const r of conns.values()) r.disconnect(); }
 }
 
 /** A move, resent with its mid while the store answers UNAVAILABLE (a failover under way), as a client does. */
@@ -84,6 +116,35 @@ describe('REDIS_MODE=cluster', () => {
       try { assert.ok(await r.hget(keys.game(id), 's'), `game ${id} on its shard`); } finally { r.disconnect(); }
     }
     A.close();
+  });
+
+  test('a game\'s slot moved to another shard mid-game (resharding): moves go on and every watcher keeps receiving states', async () => {
+    const { A, B, S, id } = await privateGameOn({ x: ws[0], o: ws[1], watcher: ws[1] }, 'R');
+    const ports = topo.data.map((n) => n.server.port);
+    const slot = calculateSlot(new Keys().game(id));
+    await moveSurely(A, id, 4, 'r0');
+    await moveSurely(B, id, 0, 'r1');
+    const from = (await primaryOfSlot(ports, slot))!;
+    const to = await moveSlot(ports, slot, from);
+    assert.equal(await primaryOfSlot(ports, slot), to, 'the slot is served by its new shard');
+    const cells = [2, 6, 3, 8, 5]; // X wins with 3 4 5
+    for (const [i, cell] of cells.entries()) {
+      const r = await moveSurely(i % 2 ? B : A, id, cell, `r${i + 2}`);
+      assert.equal(r.version, 5 + i, 'each move applied once, in order');
+      for (const c of [A, B, S]) await c.stateAt(id, 5 + i, 15_000);
+    }
+    const r = new Redis({ port: to });
+    try {
+      assert.ok(await r.hget(new Keys().game(id), 's'), 'the game is on its new shard');
+      // the old owner's unsolicited SUNSUBSCRIBE: ioredis resubscribed on the new one, and each gateway
+      // following the game re-read it (states published in between are otherwise gone)
+      const channel = new Keys().gameChannel(id);
+      await until('both gateways subscribed on the new shard', async () => (await r.call('PUBSUB', 'SHARDNUMSUB', channel) as [string, number])[1], { ok: (n) => n === 2, timeoutMs: 15_000 });
+      await until('each gateway re-read the games it follows', () => cl.gateways.map((g) => readFileSync(join(cl.dir, 'logs', `${g.id}.log`), 'utf8')), {
+        ok: (logs) => logs.every((l) => l.includes('subscriptions moved')), timeoutMs: 15_000,
+      });
+    } finally { r.disconnect(); }
+    for (const c of [A, B, S]) c.close();
   });
 
   test('SIGKILL of the primary holding a game mid-game: its replica takes over, no acknowledged move lost, the game ends', async () => {

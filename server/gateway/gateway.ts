@@ -157,7 +157,7 @@ export class Gateway {
     every(TICK_MS, async () => {
       metrics.gamesActive.set(this.rooms.size);
       metrics.ready.set(this.readiness().ok ? 1 : 0);
-      if (this.health.resyncPending) await this.health.recover();
+      if (this.health.catchUpPending) await this.health.recover();
       else if (this.canServe()) metrics.gamesUnfinished.set(await store.deadlineCount());
     });
   }

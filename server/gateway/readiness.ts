@@ -38,6 +38,9 @@ export class Readiness {
   private recovered = 0;
   private subLost = 0;
   private subRecovered = 0;
+  /** Gaps of the subscriber without a loss (see RedisLink 'gap'), and those caught up with. */
+  private gaps = 0;
+  private gapsCaught = 0;
   private recovering = false;
 
   constructor(private readonly d: ReadinessDeps) {}
@@ -55,6 +58,16 @@ export class Readiness {
       // a connection made before it was watched may be ready already: its 'ready' was missed
       if (conn.status === 'ready') this.onReady(name);
     }
+    d.sub.on('gap', () => this.onGap());
+  }
+
+  /** Messages may have been lost, the subscriptions are in place: re-read, still serving meanwhile. */
+  private onGap(): void {
+    // nothing followed (the first slot map of a fresh start says subscribersReady too): nothing to re-read
+    if (!this.wasReady.sub || this.d.isDraining() || this.d.rooms.size + this.d.players.size === 0) return;
+    this.gaps++;
+    this.d.log.info({ rooms: this.d.rooms.size, players: this.d.players.size }, 'subscriptions moved (a slot moved); re-reading every followed game');
+    void this.recover();
   }
 
   private onClose(name: LinkName): void {
@@ -83,6 +96,9 @@ export class Readiness {
   /** Whether a loss has not been recovered from yet (the ticker retries recover() meanwhile). */
   get resyncPending(): boolean { return this.recovered !== this.lost; }
 
+  /** Whether recover() has something to do: a loss, or a gap, not caught up with yet. */
+  get catchUpPending(): boolean { return this.resyncPending || this.gapsCaught !== this.gaps; }
+
   /** Whether commands are served: Redis connected, resubscribed and resynced after any loss, registered, not draining. */
   canServe(): boolean { return this.serving().ok; }
 
@@ -105,14 +121,16 @@ export class Readiness {
   /**
    * After lost connections, once both are back: resubscribe (if the subscriber was lost), renew the
    * registration, re-read every served game and every local player's games. Retried every second
-   * by the ticker until it succeeds; commands are answered UNAVAILABLE until then.
+   * by the ticker until it succeeds; commands are answered UNAVAILABLE until then. After a gap (no
+   * loss) only the re-reading, and commands are served meanwhile (they read Redis, not the feed).
    */
   async recover(): Promise<void> {
     const { d } = this;
-    if (this.recovering || d.isDraining() || !this.redisUp() || !this.resyncPending) return;
+    if (this.recovering || d.isDraining() || !this.redisUp() || !this.catchUpPending) return;
     this.recovering = true;
     const lost = this.lost;
     const subLost = this.subLost;
+    const gaps = this.gaps;
     const started = d.now();
     try {
       if (this.subRecovered !== subLost) {
@@ -123,6 +141,7 @@ export class Readiness {
       await d.rooms.resync();
       await d.players.resync();
       this.recovered = lost;
+      this.gapsCaught = gaps;
       d.log.info({ rooms: d.rooms.size, players: d.players.size, channels: d.subs.size, ms: d.now() - started }, 'resubscribed and resynced');
     } catch (e) {
       d.metrics.redisErrors.inc({ op: 'resync' });

@@ -35,7 +35,7 @@ export class ClusterBarrier implements DurabilityBarrier {
 
   constructor(private readonly map: SlotMap, private readonly o: { prefix: string; timeoutMs: number; nodeOptions: RedisOptions }) {}
 
-  sync(key?: string): Promise<void> {
+  sync(key?: string, retried = false): Promise<void> {
     if (key === undefined) return Promise.reject(new DurabilityError('cluster barrier: no key names the shard'));
     const node = this.map.slots[calculateSlot(key)]?.[0];
     if (!node) return Promise.reject(new DurabilityError('cluster barrier: the slot map is not known yet'));
@@ -43,8 +43,11 @@ export class ClusterBarrier implements DurabilityBarrier {
     if (!shard) shard = this.open(node, key);
     const s = shard;
     return s.barrier.sync().catch((e: unknown) => {
-      // MOVED (the slot left that node), a lost node: the next round starts afresh
+      // MOVED (the fence's slot left that node: a slot moved), a lost node: the next round starts
+      // afresh, with a fence in the slot of this caller's key; after MOVED this caller tries that
+      // once at once (the node still holds its key: the change was just made there)
       if (this.shards.get(node) === s && !(e instanceof DurabilityError)) this.forget(node);
+      if (!retried && /^MOVED /.test((e as Error).message)) return this.sync(key, true);
       throw e instanceof DurabilityError ? e : new DurabilityError(`cluster barrier: ${(e as Error).message}`);
     });
   }

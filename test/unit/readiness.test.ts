@@ -110,3 +110,28 @@ test('heartbeat trouble makes it not ready yet still serving; draining overrides
   await settle();
   assert.equal(s.health.resyncPending, false);
 });
+
+test('a gap of the subscriber (a slot moved, subscriptions restored by the client): every game re-read while still serving', async () => {
+  const s = setup();
+  s.sub.emit('gap'); // before the first ready: nothing to catch up with
+  await s.started();
+  const rooms = deferred<void>();
+  s.set({ resyncRooms: () => rooms.promise });
+  s.sub.emit('gap');
+  await settle();
+  assert.equal(s.health.catchUpPending, true);
+  assert.deepEqual(s.health.readiness(), { ok: true, why: 'ok' }, 'commands read Redis, not the feed: served meanwhile');
+  rooms.resolve();
+  await settle();
+  assert.deepEqual(s.steps, ['heartbeat', 'rooms', 'players'], 'no resubscribe: the subscriptions are in place');
+  assert.equal(s.health.catchUpPending, false);
+  // a failed re-read is retried by recover() (the gateway's ticker) until it succeeds
+  s.set({ resyncRooms: async () => { throw new Error('Connection is closed.'); } });
+  s.sub.emit('gap');
+  await settle();
+  assert.equal(s.health.catchUpPending, true);
+  s.set({ resyncRooms: async () => {} });
+  await s.health.recover();
+  assert.equal(s.health.catchUpPending, false);
+  assert.equal(s.health.canServe(), true);
+});
